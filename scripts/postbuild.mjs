@@ -1,5 +1,31 @@
-// Marks the CLI entry points executable after tsc (tsc does not keep modes).
-import { chmodSync, existsSync } from 'node:fs';
-for (const f of ['dist/src/cli/main.js', 'dist/src/hook/client.js']) {
-  if (existsSync(f)) chmodSync(f, 0o755);
+// After tsc: stamp the build id (hash of the compiled sources), mark entry points executable, and write the
+// policy JSON Schema that editors use for completion.
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const srcDir = join(root, 'dist/src');
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
 }
+const files = walk(srcDir).filter((f) => !f.endsWith('/build-id.js')).sort();
+const h = createHash('sha256');
+for (const f of files) h.update(f.slice(srcDir.length)).update('\0').update(readFileSync(f)).update('\0');
+const id = h.digest('hex').slice(0, 12);
+writeFileSync(join(srcDir, 'build-id.js'), `export const BUILD_ID = '${id}';\n`);
+
+for (const f of ['dist/src/cli/main.js', 'dist/src/hook/client.js', 'dist/src/daemon/main.js']) {
+  const p = join(root, f);
+  if (existsSync(p)) chmodSync(p, 0o755);
+}
+
+const { PolicySchema } = await import(join(srcDir, 'policy/schema.js'));
+const { z } = await import('zod');
+const schema = z.toJSONSchema(PolicySchema, { io: 'input', target: 'draft-7' });
+schema.title = 'cordon policy';
+mkdirSync(join(root, 'schema'), { recursive: true });
+writeFileSync(join(root, 'schema/policy.schema.json'), JSON.stringify(schema, null, 2) + '\n');

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `cordon` command line. Thin by design: each verb lives in ./commands/<verb>.ts, which declares its options
- * and lazily imports the library code it calls, so `cordon --help` stays fast.
+ * The `cordon` command line. Thin by design: each verb lives in ./commands/<verb>.ts, exports
+ * `register(program)`, declares its options and lazily imports the library code it calls, so `cordon --help`
+ * stays fast. Adding a verb is adding a file.
  */
+import { readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 
@@ -13,14 +15,13 @@ program
   .version(VERSION)
   .showHelpAfterError();
 
-const modules = ['hook', 'init', 'doctor', 'explain', 'audit', 'scan', 'daemon'];
+const dir = new URL('./commands/', import.meta.url);
+const modules = readdirSync(dir)
+  .filter((f) => f.endsWith('.js'))
+  .sort();
 for (const m of modules) {
-  try {
-    const mod = (await import(`./commands/${m}.js`)) as { register?: (p: Command) => void };
-    mod.register?.(program);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
+  const mod = (await import(new URL(m, dir).href)) as { register?: (p: Command) => void };
+  mod.register?.(program);
 }
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * The hook entry point Claude Code runs: `node client.js <EventName>` with the event JSON on stdin.
+ *
+ * Every tool call pays for this process, so it is kept lean: node built-ins only on the fast path. It hands the
+ * event to the per-user daemon (warm parser, open database) over a unix socket and prints the answer. When no
+ * daemon answers (first call, stale build, crash), it starts one in the background and decides this call
+ * in-process with the very same code, so no call is ever decided without analysis.
+ *
+ * Whatever happens, it prints one decision and exits 0 (or 2 for an unknown event) before its hard deadline:
+ * Claude Code runs the tool when a hook crashes or times out.
+ */
+import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { BUILD_ID } from '../build-id.js';
+import { failClosed, isHookEvent, MAX_STDIN_BYTES, type HookOutput } from './protocol.js';
+import { daemonEnv, socketPath, forwardedEnv } from './socket.js';
+
+/** Runs one hook call for `eventArg` (the event the hook was registered for) and exits the process. */
+export function runHookClient(eventArg: string | undefined): void {
+  const event = isHookEvent(eventArg) ? eventArg : undefined;
+  /** Hard stop: well under the timeout `cordon init` registers (30 s), and far above a normal call (~1 ms). */
+  const HARD_MS = Number(process.env.CORDON_HOOK_HARD_MS) > 0 ? Number(process.env.CORDON_HOOK_HARD_MS) : 10_000;
+
+  let answered = false;
+  function answer(out: HookOutput): void {
+    if (answered) return;
+    answered = true;
+    if (out.stderr) process.stderr.write(out.stderr + '\n');
+    process.stdout.write(out.stdout + '\n', () => process.exit(out.exitCode));
+  }
+
+  const hard = setTimeout(() => {
+    answer(failClosed(event, 'cordon.timeout', `cordon did not finish within ${HARD_MS} ms, so the call was refused`, 'retry; run `cordon doctor` if it keeps happening'));
+  }, HARD_MS);
+  hard.unref();
+
+  process.on('uncaughtException', (err) => {
+    answer(failClosed(event, 'cordon.internal-error', `cordon's hook failed (${String(err?.message ?? err).split('\n')[0]!.slice(0, 200)})`, 'run `cordon doctor`'));
+  });
+  process.on('unhandledRejection', (err) => {
+    answer(failClosed(event, 'cordon.internal-error', `cordon's hook failed (${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200)})`, 'run `cordon doctor`'));
+  });
+
+  function readStdin(): Promise<{ text: string; truncated: boolean }> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      const done = () => resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated });
+      process.stdin.on('data', (c: Buffer) => {
+        if (truncated) return;
+        size += c.length;
+        if (size > MAX_STDIN_BYTES) {
+          truncated = true;
+          chunks.length = 0;
+          done();
+          process.stdin.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      process.stdin.on('end', done);
+      process.stdin.on('error', done);
+    });
+  }
+
+  interface Wire {
+    event?: string;
+    stdin: string;
+    truncated: boolean;
+    cwd: string;
+    env: Record<string, string | undefined>;
+  }
+
+  /** Asks the daemon; resolves undefined when it cannot (absent, stale, broken), never rejects. */
+  function askDaemon(sock: string, req: Wire, timeoutMs: number): Promise<HookOutput | undefined> {
+    return new Promise((resolve) => {
+      let buf = '';
+      let settled = false;
+      const finish = (v: HookOutput | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(t);
+        s.destroy();
+        resolve(v);
+      };
+      const s = connect(sock);
+      const t = setTimeout(() => finish(undefined), timeoutMs);
+      s.setEncoding('utf8');
+      s.on('connect', () => s.write(JSON.stringify({ build: BUILD_ID, ...req }) + '\n'));
+      s.on('data', (d: string) => {
+        buf += d;
+        const nl = buf.indexOf('\n');
+        if (nl < 0) return;
+        try {
+          const o = JSON.parse(buf.slice(0, nl)) as HookOutput & { build?: string };
+          // A daemon of another build must not decide for this one.
+          if (o.build !== BUILD_ID || typeof o.stdout !== 'string' || typeof o.exitCode !== 'number') return finish(undefined);
+          finish({ stdout: o.stdout, exitCode: o.exitCode, ...(o.stderr ? { stderr: o.stderr } : {}) });
+        } catch {
+          finish(undefined);
+        }
+      });
+      s.on('error', () => finish(undefined));
+      s.on('close', () => finish(undefined));
+    });
+  }
+
+  function startDaemon(): void {
+    try {
+      const main = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'daemon', 'main.js');
+      const child = spawn(process.execPath, [main], { detached: true, stdio: 'ignore', env: daemonEnv(process.env) });
+      child.on('error', () => undefined);
+      child.unref();
+    } catch {
+      // The in-process path below still decides this call.
+    }
+  }
+
+  async function main(): Promise<void> {
+    const { text, truncated } = await readStdin();
+    const req: Wire = { stdin: text, truncated, cwd: process.cwd(), env: forwardedEnv(process.env) };
+    if (eventArg !== undefined) req.event = eventArg;
+    const mode = process.env.CORDON_DAEMON;
+    const sock = socketPath(process.env);
+    if (mode !== 'off' && sock) {
+      const viaDaemon = await askDaemon(sock, req, Math.min(HARD_MS - 500, 5000));
+      if (viaDaemon) return answer(viaDaemon);
+      if (mode !== 'no-autostart') startDaemon();
+    }
+    const { handleHook, HookRuntime } = await import('./handle.js');
+    const rt = new HookRuntime();
+    const out = await handleHook(req, rt);
+    rt.close();
+    answer(out);
+  }
+
+  main().catch((err: unknown) => {
+    answer(failClosed(event, 'cordon.internal-error', `cordon's hook failed (${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200)})`, 'run `cordon doctor`'));
+  });
+}
+
+const self = fileURLToPath(import.meta.url);
+const invoked = process.argv[1] ? safeRealpath(process.argv[1]) : '';
+if (invoked === self) runHookClient(process.argv[2]);
+
+function safeRealpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

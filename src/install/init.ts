@@ -1,0 +1,177 @@
+/**
+ * `cordon init` and `cordon init --undo`: write the policy and register the hooks in a repository, and take
+ * back exactly what was added. What was added is recorded in `.cordon/installed.json`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { policyTemplate } from './policy-template.js';
+import { addCordonHooks, removeCordonHooks, type Settings } from './settings.js';
+
+export interface InitOptions {
+  /** Repository root (or a directory inside it). */
+  dir: string;
+  /** Absolute node executable for the hook command (defaults to the running one). */
+  nodePath?: string;
+}
+
+export interface InitReport {
+  root: string;
+  wrote: string[];
+  kept: string[];
+  hooksAdded: number;
+  hooksReplaced: number;
+}
+
+interface Manifest {
+  version: 1;
+  createdSettings: boolean;
+  handlers: unknown[];
+  files: Record<string, string>;
+}
+
+export class InitError extends Error {}
+
+export function packageRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+export function hookClientPath(): string {
+  return join(packageRoot(), 'dist', 'src', 'hook', 'client.js');
+}
+
+export function findRepoRoot(dir: string): string | undefined {
+  let d = resolve(dir);
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(d, '.git'))) return d;
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+  return undefined;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function readJson(file: string): Settings | undefined {
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  if (text.trim() === '') return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Settings;
+  } catch (err) {
+    throw new InitError(`${file} is not valid JSON (${(err as Error).message}); fix it first, cordon will not overwrite it`);
+  }
+}
+
+/** Writes atomically (temp file + rename) so an editor or Claude Code never reads half a file. */
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.cordon-${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function runInit(opts: InitOptions): InitReport {
+  const root = findRepoRoot(opts.dir);
+  if (!root) throw new InitError(`${resolve(opts.dir)} is not inside a git repository; run \`git init\` first or pass --dir`);
+  const nodePath = opts.nodePath ?? process.execPath;
+  const client = hookClientPath();
+  if (!existsSync(client)) throw new InitError(`cordon's hook client is missing at ${client}; reinstall cordon`);
+  const report: InitReport = { root, wrote: [], kept: [], hooksAdded: 0, hooksReplaced: 0 };
+  const manifestFile = join(root, '.cordon', 'installed.json');
+  const previous = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest) : undefined;
+  const manifest: Manifest = previous ?? { version: 1, createdSettings: false, handlers: [], files: {} };
+
+  const files: [string, string][] = [
+    [join('.cordon', 'policy.yaml'), policyTemplate()],
+    [join('.cordon', 'policy.schema.json'), readFileSync(join(packageRoot(), 'schema', 'policy.schema.json'), 'utf8')],
+  ];
+  for (const [rel, text] of files) {
+    const file = join(root, rel);
+    if (existsSync(file)) {
+      // The schema copy follows the installed version; a user's policy is never overwritten.
+      if (rel.endsWith('schema.json') && manifest.files[rel] === sha(readFileSync(file, 'utf8'))) {
+        writeAtomic(file, text);
+        manifest.files[rel] = sha(text);
+      }
+      report.kept.push(rel);
+      continue;
+    }
+    writeAtomic(file, text);
+    manifest.files[rel] = sha(text);
+    report.wrote.push(rel);
+  }
+
+  const settingsFile = join(root, '.claude', 'settings.json');
+  const existing = readJson(settingsFile);
+  if (!existing) manifest.createdSettings = true;
+  const merged = addCordonHooks(existing ?? {}, nodePath, client);
+  report.hooksAdded = merged.added.length - merged.replaced;
+  report.hooksReplaced = merged.replaced;
+  if (merged.added.length > 0 || !existing) {
+    writeAtomic(settingsFile, JSON.stringify(merged.settings, null, 2) + '\n');
+    report.wrote.push(join('.claude', 'settings.json'));
+  }
+  manifest.handlers = merged.settings.hooks
+    ? Object.values(merged.settings.hooks).flatMap((groups) => groups.flatMap((g) => g.hooks)).filter((h) => {
+        const a = (h as { args?: unknown[] }).args;
+        return Array.isArray(a) && a[0] === client;
+      })
+    : [];
+  writeAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  return report;
+}
+
+export interface UndoReport {
+  root: string;
+  removed: string[];
+  kept: string[];
+  hooksRemoved: number;
+}
+
+export function runUndo(opts: { dir: string }): UndoReport {
+  const root = findRepoRoot(opts.dir);
+  if (!root) throw new InitError(`${resolve(opts.dir)} is not inside a git repository`);
+  const manifestFile = join(root, '.cordon', 'installed.json');
+  const manifest: Manifest | undefined = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest) : undefined;
+  const report: UndoReport = { root, removed: [], kept: [], hooksRemoved: 0 };
+
+  const settingsFile = join(root, '.claude', 'settings.json');
+  const settings = readJson(settingsFile);
+  if (settings) {
+    const out = removeCordonHooks(settings, manifest?.handlers ?? []);
+    report.hooksRemoved = out.removed;
+    if (manifest?.createdSettings && Object.keys(out.settings).length === 0) {
+      rmSync(settingsFile);
+      report.removed.push(join('.claude', 'settings.json'));
+      removeIfEmpty(join(root, '.claude'));
+    } else if (out.removed > 0) {
+      writeAtomic(settingsFile, JSON.stringify(out.settings, null, 2) + '\n');
+    }
+  }
+  for (const [rel, hash] of Object.entries(manifest?.files ?? {})) {
+    const file = join(root, rel);
+    if (!existsSync(file)) continue;
+    if (sha(readFileSync(file, 'utf8')) === hash) {
+      rmSync(file);
+      report.removed.push(rel);
+    } else {
+      report.kept.push(`${rel} (edited since init)`);
+    }
+  }
+  if (manifest) rmSync(manifestFile);
+  removeIfEmpty(join(root, '.cordon'));
+  return report;
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // Absent or not empty: leave it.
+  }
+}
