@@ -128,7 +128,8 @@ export function runHookClient(eventArg: string | undefined): void {
     const mode = process.env.CORDON_DAEMON;
     const sock = socketPath(process.env);
     if (mode !== 'off' && sock) {
-      const viaDaemon = await askDaemon(sock, req, Math.min(HARD_MS - 500, 5000));
+      // A healthy daemon answers in a few ms; a hung one must leave time to decide in-process.
+      const viaDaemon = await askDaemon(sock, req, Math.min(1500, HARD_MS / 3));
       if (viaDaemon) return answer(viaDaemon);
       if (mode !== 'no-autostart') startDaemon();
     }

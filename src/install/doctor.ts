@@ -77,13 +77,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     const audit = await import('../audit/index.js');
     const store = audit.openAuditStore({ stateDir });
     store.close();
-    const verify = (audit as unknown as { verifyAudit?: (o: { stateDir: string }) => { ok: boolean; message?: string; records?: number } }).verifyAudit;
-    if (verify) {
-      const r = verify({ stateDir });
-      checks.push({ name: 'audit chain intact', ok: r.ok, detail: r.ok ? `${r.records ?? '?'} records` : (r.message ?? 'broken') });
-    } else {
-      checks.push({ name: 'audit store usable', ok: true, detail: join(stateDir, 'audit.db') });
-    }
+    const r = audit.verifyAudit({ stateDir });
+    checks.push({ name: 'audit chain intact', ok: r.ok, detail: r.ok ? `${r.records} records in ${r.path}` : `${r.problem?.message ?? 'broken'}; run \`cordon audit verify\`` });
   } catch (err) {
     checks.push({ name: 'audit store usable', ok: false, detail: `audit store unavailable: ${(err as Error).message}` });
   }
