@@ -4,8 +4,12 @@
  *   openAuditStore({ stateDir }) → AuditStore   SQLite (better-sqlite3) in WAL mode under the state dir;
  *                                               safe with many concurrent writer processes.
  *   store.append(rec)                           redacts (src/redact) before anything is written.
+ *   verifyAudit({ stateDir })                   walks the hash chain; reports the first broken link.
+ *   pruneAudit({ stateDir, olderThanDays })     retention, re-anchoring the chain so it still verifies.
+ *   listSessions / listRecords                  review queries.
  */
 import type { Decision } from '../ir/types.js';
+import { SqliteAuditStore } from './store.js';
 
 export interface AuditRecordInput {
   /** Milliseconds since the epoch; defaults to now. */
@@ -41,6 +45,17 @@ export interface OpenOptions {
   stateDir: string;
 }
 
-export function openAuditStore(_opts: OpenOptions): AuditStore {
-  throw new Error('not implemented yet');
+/**
+ * Opens (creating on first use) the store under `stateDir`. Throws `AuditUnavailableError` ("audit store
+ * unavailable: <path>: <why>") when the database cannot be used; callers must treat that as a refusal.
+ */
+export function openAuditStore(opts: OpenOptions): SqliteAuditStore {
+  return new SqliteAuditStore(opts.stateDir);
 }
+
+export { SqliteAuditStore, AuditUnavailableError, SCHEMA_VERSION } from './store.js';
+export { verifyAudit, pruneAudit } from './verify.js';
+export type { VerifyReport, VerifyProblem, VerifyProblemKind, PruneReport } from './verify.js';
+export { listRecords, listSessions, findSessions } from './query.js';
+export type { AuditRecord, SessionSummary, RecordFilter } from './query.js';
+export { toJsonl, toSarif, summarizeInput } from './export.js';
