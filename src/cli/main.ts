@@ -20,8 +20,14 @@ const modules = readdirSync(dir)
   .filter((f) => f.endsWith('.js'))
   .sort();
 for (const m of modules) {
-  const mod = (await import(new URL(m, dir).href)) as { register?: (p: Command) => void };
-  mod.register?.(program);
+  try {
+    const mod = (await import(new URL(m, dir).href)) as { register?: (p: Command) => void };
+    mod.register?.(program);
+  } catch (err) {
+    // One broken verb must not take the others (doctor among them) down with it.
+    process.stderr.write(`cordon: the ${m.replace(/\.js$/, '')} command failed to load: ${(err as Error).message.split('\n')[0]}\n`);
+    process.exitCode = 70;
+  }
 }
 
 await program.parseAsync(process.argv);
