@@ -9,7 +9,7 @@
  *   listSessions / listRecords                  review queries.
  */
 import type { Decision } from '../ir/types.js';
-import { SqliteAuditStore } from './store.js';
+import { AuditUnavailableError, SqliteAuditStore } from './store.js';
 
 export interface AuditRecordInput {
   /** Milliseconds since the epoch; defaults to now. */
@@ -37,12 +37,15 @@ export interface AuditRecordInput {
 }
 
 export interface AuditStore {
-  append(rec: AuditRecordInput): { id: number };
+  /** Synchronous for SQLite; a network sink may return a promise. Callers await either. */
+  append(rec: AuditRecordInput): { id: number } | Promise<{ id: number }>;
   close(): void;
 }
 
 export interface OpenOptions {
   stateDir: string;
+  /** A shared sink URL (audit.sink in the policy). */
+  sink?: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export interface OpenOptions {
  * unavailable: <path>: <why>") when the database cannot be used; callers must treat that as a refusal.
  */
 export function openAuditStore(opts: OpenOptions): SqliteAuditStore {
+  if (opts.sink) throw new AuditUnavailableError(opts.sink.replace(/\/\/[^@/]*@/, '//'), new Error('this build has no sink for that URL'));
   return new SqliteAuditStore(opts.stateDir);
 }
 

@@ -32,18 +32,20 @@ export class HookRuntime {
   readonly policies = new PolicyCache();
   private stores = new Map<string, AuditStore>();
 
-  store(stateDir: string): AuditStore {
-    let s = this.stores.get(stateDir);
+  /** The audit store for a state dir, and the shared sink when the policy names one (audit.sink). */
+  store(stateDir: string, sink?: string): AuditStore {
+    const key = `${stateDir}\0${sink ?? ''}`;
+    let s = this.stores.get(key);
     if (!s) {
-      s = openAuditStore({ stateDir });
-      this.stores.set(stateDir, s);
+      s = openAuditStore({ stateDir, ...(sink ? { sink } : {}) });
+      this.stores.set(key, s);
     }
     return s;
   }
 
-  dropStore(stateDir: string): void {
-    const s = this.stores.get(stateDir);
-    this.stores.delete(stateDir);
+  dropStore(key: string): void {
+    const s = this.stores.get(key);
+    this.stores.delete(key);
     try {
       s?.close();
     } catch {
@@ -94,14 +96,14 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
       const where = first ? formatProblem(first) : 'policy';
       const more = loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more)` : '';
       const out = failClosed(ev.event, 'cordon.policy-invalid', `the policy is invalid, so nothing is allowed until it is fixed: ${where}${more}`, 'fix the file (`cordon doctor` lists every problem)');
-      record(rt, stateDir, ev, { decision: 'deny', ruleId: 'cordon.policy-invalid', reason: where, findings: [] }, started, undefined);
+      await record(rt, stateDir, undefined, ev, { decision: 'deny', ruleId: 'cordon.policy-invalid', reason: where, findings: [] }, started, undefined);
       return out;
     }
     const policy = loaded.policy;
     const deadline = started + policy.hook.deadlineMs;
     const result = await decide(ev, { policy, workspace, home, deadline, now: new Date() });
     let verdict = result.verdict;
-    const auditError = record(rt, stateDir, ev, verdict, started, { policyHash: loaded.hash, extra: result.extra });
+    const auditError = await record(rt, stateDir, policy.audit.sink, ev, verdict, started, { policyHash: loaded.hash, extra: result.extra });
     if (auditError && ev.event === 'PreToolUse' && verdict.decision === 'allow' && !READ_ONLY_TOOLS.has(ev.toolName ?? '')) {
       verdict = {
         decision: 'deny',
@@ -126,14 +128,15 @@ function oneLine(s: string): string {
 }
 
 /** Appends the audit record. Returns an error message when the store is unusable, undefined on success. */
-function record(
+async function record(
   rt: HookRuntime,
   stateDir: string,
+  sink: string | undefined,
   ev: HookEvent,
   v: Verdict,
   started: number,
   more: { policyHash?: string; extra?: Record<string, unknown> } | undefined,
-): string | undefined {
+): Promise<string | undefined> {
   const rec: AuditRecordInput = {
     ts: Date.now(),
     sessionId: ev.sessionId,
@@ -159,10 +162,10 @@ function record(
   if (v.findings.length > 0) extra.findings = v.findings.map((f) => ({ rule: f.ruleId, decision: f.decision, severity: f.severity }));
   if (Object.keys(extra).length > 0) rec.extra = extra;
   try {
-    rt.store(stateDir).append(rec);
+    await rt.store(stateDir, sink).append(rec);
     return undefined;
   } catch (err) {
-    rt.dropStore(stateDir);
+    rt.dropStore(`${stateDir}\0${sink ?? ''}`);
     return oneLine(err instanceof Error ? err.message : String(err));
   }
 }

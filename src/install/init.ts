@@ -27,6 +27,8 @@ export interface InitReport {
 interface Manifest {
   version: 1;
   createdSettings: boolean;
+  /** The settings file's text before the first init, restored verbatim by undo when nothing else changed. */
+  originalSettings?: string;
   handlers: unknown[];
   files: Record<string, string>;
 }
@@ -108,7 +110,10 @@ export function runInit(opts: InitOptions): InitReport {
 
   const settingsFile = join(root, '.claude', 'settings.json');
   const existing = readJson(settingsFile);
-  if (!existing) manifest.createdSettings = true;
+  if (!previous) {
+    if (existing) manifest.originalSettings = readFileSync(settingsFile, 'utf8');
+    else manifest.createdSettings = true;
+  }
   const merged = addCordonHooks(existing ?? {}, nodePath, client);
   report.hooksAdded = merged.added.length - merged.replaced;
   report.hooksReplaced = merged.replaced;
@@ -150,7 +155,10 @@ export function runUndo(opts: { dir: string }): UndoReport {
       report.removed.push(join('.claude', 'settings.json'));
       removeIfEmpty(join(root, '.claude'));
     } else if (out.removed > 0) {
-      writeAtomic(settingsFile, JSON.stringify(out.settings, null, 2) + '\n');
+      // When the user changed nothing else, give back their file byte for byte (formatting included).
+      const original = manifest?.originalSettings;
+      const same = original !== undefined && JSON.stringify(safeParse(original)) === JSON.stringify(out.settings);
+      writeAtomic(settingsFile, same ? original : JSON.stringify(out.settings, null, 2) + '\n');
     }
   }
   for (const [rel, hash] of Object.entries(manifest?.files ?? {})) {
@@ -166,6 +174,14 @@ export function runUndo(opts: { dir: string }): UndoReport {
   if (manifest) rmSync(manifestFile);
   removeIfEmpty(join(root, '.cordon'));
   return report;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function removeIfEmpty(dir: string): void {

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { SandboxPolicySchema } from '../sandbox/schema.js';
 import { SecretsPolicySchema } from '../secrets/schema.js';
+import { PhasesPolicySchema } from '../phase/schema.js';
+import { InjectionPolicySchema } from '../taint/schema.js';
 
 const decision = z.enum(['allow', 'ask', 'deny']);
 const gate = z.enum(['ask', 'deny']).describe('What happens to a call that is not allowed outright.');
@@ -132,10 +134,17 @@ export const PolicySchema = z
       .strict()
       .prefault({}),
     sandbox: SandboxPolicySchema,
+    phases: PhasesPolicySchema,
+    injection: InjectionPolicySchema,
     secrets: SecretsPolicySchema,
     audit: z
       .object({
         retentionDays: z.number().int().min(0).default(0).describe('Prune audit records older than this many days (0 keeps all).'),
+        sink: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
+          .optional()
+          .describe('A shared PostgreSQL audit log for a team (postgres://…); belongs in the user policy. Absent: the local SQLite store.'),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,137 @@
+/**
+ * The `cordon` command line as a user runs it: init/undo on a real repository, doctor's verdicts, explain's
+ * trace, and --help everywhere.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function sandboxDirs() {
+  const base = mkdtempSync(join(tmpdir(), 'cordon-cli-'));
+  const repo = join(base, 'repo');
+  mkdirSync(repo);
+  spawnSync('git', ['init', '-q'], { cwd: repo });
+  return { base, repo, env: { PATH: process.env.PATH ?? '', HOME: join(base, 'home'), CORDON_HOME: join(base, 'state'), CORDON_DAEMON: 'off' } };
+}
+
+function cordon(args: string[], cwd: string, env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('init writes the policy and hooks, is idempotent, and undo gives the user\'s file back byte for byte', () => {
+  const { repo, env } = sandboxDirs();
+  mkdirSync(join(repo, '.claude'));
+  const original = '{\n    "permissions": {"allow": ["Bash(npm test)"]},\n    "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "echo done"}]}]}\n}\n';
+  writeFileSync(join(repo, '.claude/settings.json'), original);
+
+  const r1 = cordon(['init', '--yes'], repo, env);
+  assert.equal(r1.code, 0, r1.stderr);
+  const policy = readFileSync(join(repo, '.cordon/policy.yaml'), 'utf8');
+  assert.match(policy, /^# yaml-language-server: \$schema=\.\/policy\.schema\.json/);
+  assert.ok(existsSync(join(repo, '.cordon/policy.schema.json')));
+  const settings = JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8'));
+  assert.deepEqual(settings.permissions, { allow: ['Bash(npm test)'] });
+  assert.equal(settings.hooks.Stop[0].hooks[0].command, 'echo done');
+  for (const e of ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart']) {
+    const h = settings.hooks[e].at(-1).hooks[0];
+    assert.equal(h.command, process.execPath, e);
+    assert.match(h.args[0], /dist\/src\/hook\/client\.js$/);
+    assert.equal(h.args[1], e);
+  }
+
+  const before = readFileSync(join(repo, '.claude/settings.json'), 'utf8');
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  assert.equal(readFileSync(join(repo, '.claude/settings.json'), 'utf8'), before, 'second init changes nothing');
+
+  const u = cordon(['init', '--undo'], repo, env);
+  assert.equal(u.code, 0, u.stderr);
+  assert.equal(readFileSync(join(repo, '.claude/settings.json'), 'utf8'), original);
+  assert.equal(existsSync(join(repo, '.cordon')), false);
+});
+
+test('undo keeps a policy the user edited', () => {
+  const { repo, env } = sandboxDirs();
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  writeFileSync(join(repo, '.cordon/policy.yaml'), 'preset: strict\n');
+  const u = cordon(['init', '--undo'], repo, env);
+  assert.match(u.stdout, /kept .*policy\.yaml/);
+  assert.ok(existsSync(join(repo, '.cordon/policy.yaml')));
+  assert.equal(existsSync(join(repo, '.claude/settings.json')), false, 'settings cordon created are removed');
+});
+
+test('init refuses outside a git repository and on invalid settings JSON', () => {
+  const { base, repo, env } = sandboxDirs();
+  const outside = join(base, 'plain');
+  mkdirSync(outside);
+  const r = cordon(['init', '--yes'], outside, env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /not inside a git repository/);
+  mkdirSync(join(repo, '.claude'));
+  writeFileSync(join(repo, '.claude/settings.json'), '{ broken');
+  const r2 = cordon(['init', '--yes'], repo, env);
+  assert.equal(r2.code, 1);
+  assert.match(r2.stderr, /not valid JSON/);
+  assert.equal(readFileSync(join(repo, '.claude/settings.json'), 'utf8'), '{ broken');
+});
+
+test('doctor passes on a fresh install and fails, naming the problem, when the policy is broken or hooks are missing', () => {
+  const { repo, env } = sandboxDirs();
+  const none = cordon(['doctor'], repo, env);
+  assert.equal(none.code, 1);
+  assert.match(none.stdout, /FAIL\s+hooks registered/);
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  const ok = cordon(['doctor'], repo, env);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /PASS\s+live canary\s+`rm -rf ~\/` → deny/);
+  writeFileSync(join(repo, '.cordon/policy.yaml'), 'preset: standard\ntools:\n  unknown: maybe\n');
+  const bad = cordon(['doctor', '--json'], repo, env);
+  assert.equal(bad.code, 1);
+  const checks = JSON.parse(bad.stdout) as { name: string; ok: boolean; detail: string }[];
+  const policy = checks.find((c) => c.name === 'policy valid')!;
+  assert.equal(policy.ok, false);
+  assert.match(policy.detail, /policy\.yaml:3:\d+: tools\.unknown/);
+  // The canary runs through the hook, which denies everything while the policy is invalid.
+  assert.equal(checks.find((c) => c.name === 'live canary')!.ok, false);
+});
+
+test('explain shows the unwrapping path, where words came from, the rule and the decision', () => {
+  const { repo, env } = sandboxDirs();
+  const r = cordon(['explain', "bash -c 'X=rm; $X -rf ~/'", '--json'], repo, env);
+  assert.equal(r.code, 0, r.stderr);
+  const ex = JSON.parse(r.stdout);
+  assert.equal(ex.decision.decision, 'deny');
+  assert.match(ex.decision.ruleId, /^fs\./);
+  const rm = ex.parse.commands.find((c: { name?: string }) => c.name === 'rm');
+  assert.deepEqual(rm.via, ['bash -c']);
+  assert.ok(rm.argv.some((w: { origin?: string }) => /X=rm/.test(w.origin ?? '')));
+  const text = cordon(['explain', 'git commit -m "remove rm -rf"'], repo, env);
+  assert.match(text.stdout, /decision:\s+ALLOW/);
+});
+
+test('explain never prints a secret in clear', () => {
+  const { repo, env } = sandboxDirs();
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+  const r = cordon(['explain', `curl -H "Authorization: token ${token}" https://api.github.com/user`], repo, env);
+  assert.equal(r.code, 0);
+  assert.equal((r.stdout + r.stderr).includes(token), false);
+});
+
+test('every command has --help', () => {
+  const { repo, env } = sandboxDirs();
+  const top = cordon(['--help'], repo, env);
+  assert.equal(top.code, 0);
+  const verbs = [...top.stdout.matchAll(/^  (\w[\w-]*)/gm)].map((m) => m[1]!).filter((v) => v !== 'help');
+  assert.ok(verbs.length >= 6, verbs.join(','));
+  for (const v of verbs) {
+    const h = cordon([v, '--help'], repo, env);
+    assert.equal(h.code, 0, `${v} --help: ${h.stderr}`);
+    assert.match(h.stdout, /Usage: cordon/);
+  }
+});
