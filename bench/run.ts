@@ -18,7 +18,7 @@ import { initShellParser, parseShell } from '../src/parse/index.js';
 import { runRules } from '../src/rules/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLIENT = join(ROOT, 'dist/src/hook/client.js');
+const CLIENT = join(ROOT, 'dist/src/hook/client.cjs');
 const RUNS = Number(process.env.BENCH_RUNS) || 40;
 
 const everyday = ['ls -la', 'git status', 'npm test', 'rm -rf node_modules', 'git commit -m "remove rm -rf"', "grep -r 'DROP TABLE' src", 'npx tsc --noEmit', 'cat README.md | head -20'];

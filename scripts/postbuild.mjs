@@ -9,16 +9,16 @@ const srcDir = join(root, 'dist/src');
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? walk(join(dir, e.name)) : /\.c?js$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
-const files = walk(srcDir).filter((f) => !f.endsWith('/build-id.js')).sort();
+const files = walk(srcDir).filter((f) => !/\/build-id\.c?js$/.test(f)).sort();
 const h = createHash('sha256');
 for (const f of files) h.update(f.slice(srcDir.length)).update('\0').update(readFileSync(f)).update('\0');
 const id = h.digest('hex').slice(0, 12);
-writeFileSync(join(srcDir, 'build-id.js'), `export const BUILD_ID = '${id}';\n`);
+writeFileSync(join(srcDir, 'build-id.cjs'), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.BUILD_ID = '${id}';\n`);
 
-for (const f of ['dist/src/cli/main.js', 'dist/src/hook/client.js', 'dist/src/daemon/main.js']) {
+for (const f of ['dist/src/cli/main.js', 'dist/src/hook/client.cjs', 'dist/src/daemon/main.js']) {
   const p = join(root, f);
   if (existsSync(p)) chmodSync(p, 0o755);
 }

@@ -2,8 +2,8 @@
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_ID } from '../build-id.js';
-import { socketDir, socketPath } from '../hook/socket.js';
+import { BUILD_ID } from '../build-id.cjs';
+import { socketDir, socketPath } from '../hook/wire.cjs';
 
 export interface DaemonStatus {
   running: boolean;

@@ -9,8 +9,8 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { mkdirSync, chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_ID } from '../build-id.js';
-import { socketDir, socketPath } from '../hook/socket.js';
+import { BUILD_ID } from '../build-id.cjs';
+import { socketDir, socketPath } from '../hook/wire.cjs';
 import { HookRuntime, handleHook } from '../hook/handle.js';
 import { initShellParser } from '../parse/index.js';
 

@@ -6,16 +6,11 @@
  * hookSpecificOutput with the right hookEventName (a mismatch makes the CLI ignore the output: fail-open);
  * every failure path still prints a decision.
  */
-import type { HookEvent, HookEventName, Verdict } from '../ir/types.js';
+import type { HookEvent, HookEventName } from '../ir/types.js';
+import { isHookEvent } from './wire.cjs';
 
-export const HOOK_EVENTS: readonly HookEventName[] = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart'];
-
-/** Largest stdin cordon reads; anything longer is refused (a tool input that large is itself suspicious). */
-export const MAX_STDIN_BYTES = 4 * 1024 * 1024;
-
-export function isHookEvent(s: unknown): s is HookEventName {
-  return typeof s === 'string' && (HOOK_EVENTS as readonly string[]).includes(s);
-}
+export { HOOK_EVENTS, isHookEvent, MAX_STDIN_BYTES, message, formatVerdict, failClosed } from './wire.cjs';
+export type { HookOutput } from './wire.cjs';
 
 export class InputError extends Error {
   constructor(
@@ -76,65 +71,3 @@ export function parseEvent(text: string, expected: HookEventName | undefined, fa
   return ev;
 }
 
-export interface HookOutput {
-  stdout: string;
-  exitCode: number;
-  /** Only with exit code 2, where Claude Code reads the reason from stderr. */
-  stderr?: string;
-}
-
-/** The message the model and the human read. */
-export function message(v: Pick<Verdict, 'decision' | 'ruleId' | 'reason' | 'alternative'>): string {
-  const head = v.decision === 'deny' ? 'cordon denied this' : v.decision === 'ask' ? 'cordon needs a human to approve this' : 'cordon';
-  const trim = (s: string) => s.trim().replace(/[.\s]+$/, '');
-  const alt = v.alternative ? ` Instead: ${trim(v.alternative)}.` : '';
-  return `${head}: ${trim(v.reason)} [${v.ruleId}].${alt}`.replace(/[\r\n]+/g, ' ');
-}
-
-export function formatVerdict(event: HookEventName, v: Verdict, onAllow: 'passthrough' | 'allow'): HookOutput {
-  switch (event) {
-    case 'PreToolUse': {
-      if (v.decision === 'allow' && onAllow === 'passthrough') {
-        return json(v.context ? { hookSpecificOutput: { hookEventName: event, additionalContext: v.context } } : {});
-      }
-      const out: Record<string, unknown> = {
-        hookEventName: event,
-        permissionDecision: v.decision,
-        permissionDecisionReason: message(v),
-      };
-      if (v.context) out.additionalContext = v.context;
-      return json({ hookSpecificOutput: out });
-    }
-    case 'PostToolUse':
-    case 'PostToolUseFailure':
-    case 'UserPromptSubmit': {
-      const out: Record<string, unknown> = {};
-      if (v.decision !== 'allow') {
-        out.decision = 'block';
-        out.reason = message(v);
-      }
-      if (v.context) out.hookSpecificOutput = { hookEventName: event, additionalContext: v.context };
-      return json(out);
-    }
-    case 'SessionStart':
-      return json(v.context ? { hookSpecificOutput: { hookEventName: event, additionalContext: v.context } } : {});
-  }
-}
-
-/**
- * The answer when cordon itself failed or the input was unusable. For tool calls this is a deny; for prompts a
- * block; for events that cannot block, a warning to the user. With no known event, a generic block plus exit 2,
- * which every blocking event honours.
- */
-export function failClosed(event: HookEventName | undefined, ruleId: string, reason: string, fix?: string): HookOutput {
-  const v: Verdict = { decision: 'deny', ruleId, reason, findings: [], ...(fix ? { alternative: fix } : {}) };
-  if (!event) {
-    return { stdout: JSON.stringify({ decision: 'block', reason: message(v) }), exitCode: 2, stderr: message(v) };
-  }
-  if (event === 'SessionStart') return json({ systemMessage: message(v) });
-  return formatVerdict(event, v, 'passthrough');
-}
-
-function json(o: unknown): HookOutput {
-  return { stdout: JSON.stringify(o), exitCode: 0 };
-}

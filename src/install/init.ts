@@ -40,7 +40,7 @@ export function packageRoot(): string {
 }
 
 export function hookClientPath(): string {
-  return join(packageRoot(), 'dist', 'src', 'hook', 'client.js');
+  return join(packageRoot(), 'dist', 'src', 'hook', 'client.cjs');
 }
 
 export function findRepoRoot(dir: string): string | undefined {

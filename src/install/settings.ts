@@ -38,7 +38,7 @@ export function isCordonHandler(h: unknown): boolean {
   if (typeof h !== 'object' || h === null) return false;
   const o = h as Record<string, unknown>;
   const args = o.args;
-  if (Array.isArray(args) && typeof args[0] === 'string' && /(^|\/)dist\/src\/hook\/client\.js$/.test(args[0])) return true;
+  if (Array.isArray(args) && typeof args[0] === 'string' && /(^|\/)dist\/src\/hook\/client\.c?js$/.test(args[0])) return true;
   return typeof o.command === 'string' && /(^|[\s/])cordon(\.js)? hook\b/.test(o.command);
 }
 

@@ -42,7 +42,7 @@ test('init writes the policy and hooks, is idempotent, and undo gives the user\'
   for (const e of ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart']) {
     const h = settings.hooks[e].at(-1).hooks[0];
     assert.equal(h.command, process.execPath, e);
-    assert.match(h.args[0], /dist\/src\/hook\/client\.js$/);
+    assert.match(h.args[0], /dist\/src\/hook\/client\.cjs$/);
     assert.equal(h.args[1], e);
   }
 

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemonStatus, stopDaemon } from '../../src/daemon/control.js';
-import { socketPath } from '../../src/hook/socket.js';
+import { socketPath } from '../../src/hook/wire.cjs';
 import { listRecords } from '../../src/audit/index.js';
 
-const CLIENT = fileURLToPath(new URL('../../src/hook/client.js', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));
 // Short paths: unix socket paths are limited to ~107 bytes.
 const base = mkdtempSync(join('/tmp', 'cd-'));
 const ws = join(base, 'ws');

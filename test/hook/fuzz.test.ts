@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleHook, HookRuntime } from '../../src/hook/handle.js';
 
-const CLIENT = fileURLToPath(new URL('../../src/hook/client.js', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'cordon-fuzz-'));
 const ws = join(base, 'ws');
 mkdirSync(join(ws, '.git'), { recursive: true });

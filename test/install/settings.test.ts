@@ -40,7 +40,7 @@ test('is idempotent', () => {
 
 test('a reinstall from another path replaces the old entry instead of adding a second', () => {
   const once = addCordonHooks(userSettings, NODE, CLIENT).settings;
-  const moved = addCordonHooks(once, NODE, '/new/place/dist/src/hook/client.js');
+  const moved = addCordonHooks(once, NODE, '/new/place/dist/src/hook/client.cjs');
   assert.equal(moved.replaced, REGISTERED_EVENTS.length);
   const all = JSON.stringify(moved.settings);
   assert.equal(all.includes(CLIENT), false);

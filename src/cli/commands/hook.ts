@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .description('Read one Claude Code hook event on stdin and print cordon\'s decision as hook JSON')
     .addHelpText('after', '\nAlways answers with one JSON object on stdout; any failure is a deny with its reason.')
     .action(async (event: string | undefined) => {
-      const { runHookClient } = await import('../../hook/client.js');
+      const { runHookClient } = (await import('../../hook/client.cjs')) as typeof import('../../hook/client.cjs');
       runHookClient(event);
     });
 }

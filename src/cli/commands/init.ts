@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation (non-interactive)')
     .option('--undo', 'remove exactly what init added (an edited policy file is kept)')
     .option('--dir <dir>', 'repository to install into', process.cwd())
-    .addHelpText('after', '\nThe hooks run `node <cordon>/dist/src/hook/client.js <Event>` (exec form), so cordon need not be on PATH.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.')
+    .addHelpText('after', '\nThe hooks run `node <cordon>/dist/src/hook/client.cjs <Event>` (exec form), so cordon need not be on PATH.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.')
     .action(async (opts: { yes?: boolean; undo?: boolean; dir: string }) => {
       const { runInit, runUndo, InitError } = await import('../../install/init.js');
       try {
