@@ -21,13 +21,46 @@ export interface RawCommand {
 
 const WHICH = /^"?(?:\$\(|`)\s*(?:which|command\s+-[vV]|type\s+-[pP]|whence\s+-p|where)\s+([\w.+@-]+)\s*(?:\)|`)"?$/;
 
-/** `$(which rm)` as a command name → `rm`: the lookup only locates a program, it does not change which one. */
+/** `$(echo rm)`: a substitution that only prints one literal name. */
+const ECHO = /^"?(?:\$\(\s*echo\s+([\w.+@/-]+)\s*\)|`\s*echo\s+([\w.+@/-]+)\s*`)"?$/;
+
+/**
+ * `$(which rm)` or `$(echo rm)` as a command name → `rm`: the lookup only locates a program, it does not change
+ * which one; the echo prints the name as written.
+ */
 function resolveLookup(argv: Word[]): Word[] {
   const w = argv[0];
   if (!w || w.value !== undefined) return argv;
+  const e = ECHO.exec(w.raw.trim());
+  if (e) {
+    const v = e[1] ?? e[2]!;
+    return [{ raw: w.raw, value: v, dynamic: false, text: v, origin: w.raw }, ...argv.slice(1)];
+  }
   const m = WHICH.exec(w.raw.trim());
   if (!m) return argv;
   return [{ raw: w.raw, value: m[1]!, dynamic: false, text: m[1]!, origin: w.raw }, ...argv.slice(1)];
+}
+
+const GLOB = /[*?]|\[.*\]/;
+
+/**
+ * True when pathname expansion applies to the word (`/bin/r?`, `$X` holding `/bin/r*`): which program runs then
+ * depends on the files present. Conservative: any unquoted `$` or glob character in the source counts.
+ */
+function globbed(w: Word): boolean {
+  if (w.value === undefined || !GLOB.test(w.value)) return false;
+  let q = '';
+  for (let i = 0; i < w.raw.length; i++) {
+    const c = w.raw[i]!;
+    if (q === "'") {
+      if (c === "'") q = '';
+    } else if (c === '\\') i++;
+    else if (q === '"') {
+      if (c === '"') q = '';
+    } else if (c === "'" || c === '"') q = c;
+    else if (c === '$' || c === '*' || c === '?' || c === '[') return true;
+  }
+  return false;
 }
 
 function resolveDir(base: string | undefined, dir: string): string | undefined {
@@ -53,7 +86,7 @@ export function emitCommand(an: Analyzer, raw: RawCommand, env: Env, ctx: Ctx): 
     text: raw.text,
     depth: ctx.depth,
   };
-  if (v0 !== undefined) cmd.name = basename(v0);
+  if (v0 !== undefined && !globbed(argv[0]!)) cmd.name = basename(v0);
   else an.note(`command name is only known at run time: ${argv[0]?.text ?? ''}`);
   if (cwd !== undefined) cmd.cwd = cwd;
   an.out.push(cmd);
@@ -70,13 +103,16 @@ export function emitCommand(an: Analyzer, raw: RawCommand, env: Env, ctx: Ctx): 
       redirects: [],
     };
     if (n.kind === 'code') {
-      if (n.dynamic) an.note(`code run by ${n.what} is only known at run time${n.code ? `: ${truncate(n.code)}` : ''}`);
+      if (n.dynamic) {
+        an.note(`code run by ${n.what} is only known at run time${n.code ? `: ${truncate(n.code)}` : ''}`);
+        if (n.sameShell) unknownIfs(env);
+      }
       if (!n.code) continue;
       let nenv: Env;
       if (n.sameShell) nenv = env;
       else {
-        // A new shell sees exported variables only.
-        nenv = { vars: new Map([...env.vars].filter(([, v]) => v.exported)), dirs: [], ...(cwd !== undefined ? { cwd } : {}) };
+        // A new shell sees exported variables only, and sets IFS afresh whatever it inherits.
+        nenv = { vars: new Map([...env.vars].filter(([k, v]) => v.exported && k !== 'IFS')), dirs: [], ...(cwd !== undefined ? { cwd } : {}) };
       }
       an.analyse(n.code, nenv, nctx, n.what);
     } else {
@@ -143,9 +179,15 @@ function effects(an: Analyzer, cmd: Command, env: Env): void {
       return;
     case 'source':
     case '.':
-      // A sourced file may set anything; variables known so far stay as the best guess.
+      // A sourced file may set anything; variables known so far stay as the best guess, except IFS, which would
+      // silently change how every later expansion splits.
+      unknownIfs(env);
       return;
   }
+}
+
+function unknownIfs(env: Env): void {
+  env.vars.set('IFS', { exported: env.vars.get('IFS')?.exported ?? false });
 }
 
 function setCwd(env: Env, dir: string | undefined): void {

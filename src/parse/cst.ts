@@ -80,6 +80,7 @@ export function parseTree(src: string, maxNodes: number, maxDepth: number, deadl
     const cur = tree.walk();
     let count = 0;
     let hasError = false;
+    let depthCut = false;
     const make = (): CNode => {
       count++;
       const id = cur.nodeTypeId;
@@ -98,11 +99,15 @@ export function parseTree(src: string, maxNodes: number, maxDepth: number, deadl
     const root = make();
     const stack: CNode[] = [root];
     outer: for (;;) {
-      if (stack.length < maxDepth && count < maxNodes && cur.gotoFirstChild()) {
-        const c = make();
-        stack[stack.length - 1]!.children.push(c);
-        stack.push(c);
-        continue;
+      if (count < maxNodes && cur.gotoFirstChild()) {
+        if (stack.length < maxDepth) {
+          const c = make();
+          stack[stack.length - 1]!.children.push(c);
+          stack.push(c);
+          continue;
+        }
+        depthCut = true;
+        cur.gotoParent();
       }
       for (;;) {
         if (stack.length <= 1) break outer;
@@ -117,8 +122,10 @@ export function parseTree(src: string, maxNodes: number, maxDepth: number, deadl
       }
     }
     cur.delete();
-    const total = tree.rootNode.descendantCount;
-    return { root, hasError: hasError || tree.rootNode.hasError, nodeCount: total, truncated: count < total };
+    // Each rootNode read builds a fresh node object across the wasm boundary: read it once.
+    const rootNode = tree.rootNode;
+    const total = count < maxNodes && !depthCut ? count : rootNode.descendantCount;
+    return { root, hasError: hasError || rootNode.hasError, nodeCount: total, truncated: count < total };
   } finally {
     tree.delete();
   }

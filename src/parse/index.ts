@@ -13,6 +13,13 @@
  *     (eval, bash -c, …) is only known at run time.
  *   - The target of `xargs` is a nested command whose last `via` entry is `xargs`: its arguments are extended
  *     from stdin at run time.
+ *   - A statement of redirects only (`> f`, `x=1 > f`, `{ x=1; } > f`) is a command named `:` whose argv[0] has
+ *     origin 'redirect only', so every rule that reads redirects sees them.
+ *   - A redirect after a list or pipeline (`a | b > f`) belongs to its last command; words after a redirect
+ *     target (`rm -rf 2>/dev/null /`) are arguments.
+ *   - Unquoted expansions split on the IFS assigned in the input; an IFS only known at run time makes them dynamic.
+ *   - `for x in WORDS` over at most 16 static words is analysed once per value (within a global budget).
+ *   - A command name subject to pathname expansion (`/bin/r?`) is only known at run time.
  */
 import type { Command, ShellIR } from '../ir/types.js';
 import { grammarLoaded, loadGrammar } from './cst.js';

@@ -51,10 +51,15 @@ function shell(argv: Word[], name: string, stdin: StdinSource): Nested[] {
   return [];
 }
 
+/**
+ * GNU and BSD xargs options: -a -d -E -I -L -n -P -s and BSD's -J -R -S take a value; GNU's -e -i -l and --eof,
+ * --replace, --max-lines take one only when attached (`-e_`, `--eof=_`).
+ */
 function xargs(argv: Word[]): Nested[] {
   const s = scanOpts(argv, 1, {
-    short: 'IELnPsda',
-    long: ['max-args', 'max-procs', 'delimiter', 'arg-file', 'max-lines', 'max-chars', 'process-slot-var', 'eof'],
+    short: 'adEIJLnPRsS',
+    optional: 'eil',
+    long: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'],
   });
   const target = argv.slice(s.next);
   if (target.length === 0) target.push({ raw: 'echo', value: 'echo', dynamic: false, text: 'echo' });

@@ -8,6 +8,8 @@ export interface OptSpec {
   short?: string;
   /** Long options that take an argument (`--user USER`, `--user=USER`). */
   long?: string[];
+  /** Short options whose argument is optional and only ever attached (`xargs -e[EOF]`, `-i[R]`, `-l[N]`). */
+  optional?: string;
   /** Treat `-<digits>` as an option (nice -10). */
   numeric?: boolean;
   /** Stop at the first word that does not start with `-` (default) — every wrapper here behaves that way. */
@@ -38,6 +40,7 @@ export function scanOpts(argv: Word[], from: number, spec: OptSpec): OptScan {
   const opts: Opt[] = [];
   const short = spec.short ?? '';
   const long = spec.long ?? [];
+  const optional = spec.optional ?? '';
   let i = from;
   while (i < argv.length) {
     const w = argv[i]!;
@@ -65,6 +68,11 @@ export function scanOpts(argv: Word[], from: number, spec: OptSpec): OptScan {
     let consumedNext = false;
     for (let j = 1; j < v.length; j++) {
       const c = v[j]!;
+      if (optional.includes(c)) {
+        const rest = v.slice(j + 1);
+        opts.push(rest ? { name: c, value: rest, arg: { ...w, value: rest, text: rest } } : { name: c });
+        break;
+      }
       if (short.includes(c)) {
         const rest = v.slice(j + 1);
         if (rest) opts.push({ name: c, value: rest, arg: { ...w, value: rest, text: rest } });
@@ -92,7 +100,8 @@ export function optValue(scan: OptScan, ...names: string[]): Opt | undefined {
 }
 
 export function basename(p: string): string {
-  const s = p.replace(/\/+$/, '');
+  if (!p.includes('/')) return p;
+  const s = p.endsWith('/') ? p.replace(/\/+$/, '') : p;
   const i = s.lastIndexOf('/');
   return i >= 0 ? s.slice(i + 1) : s;
 }

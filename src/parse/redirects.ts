@@ -1,7 +1,7 @@
 /**
  * Redirections: CST redirect nodes → `Redirect`s, and what they mean for a command's stdin and stdout.
  */
-import type { Redirect, RedirectOp, StdinSource, Word } from '../ir/types.js';
+import type { Redirect, RedirectOp, StdinSource } from '../ir/types.js';
 import type { CNode } from './cst.js';
 import type { WordEvaluator } from './words.js';
 
@@ -14,6 +14,11 @@ export interface ParsedRedirects {
   /** Statements the grammar hangs under a heredoc (`cat <<EOF | sh`, `cat <<EOF && x`). */
   pipeTail: CNode[];
   listTail: CNode[];
+  /**
+   * Words the grammar hangs on a redirect that are really arguments of the command (`rm -rf 2>/dev/null /`:
+   * bash takes only the first word after the operator as the target; `cat <<EOF x`), in source order.
+   */
+  spill: CNode[];
 }
 
 function unescapeHeredoc(s: string): string {
@@ -49,7 +54,7 @@ function heredocBody(src: string, n: CNode, strip: boolean, quoted: boolean, ev:
 }
 
 export function parseRedirects(src: string, nodes: CNode[], ev: WordEvaluator): ParsedRedirects {
-  const out: ParsedRedirects = { redirects: [], subs: [], pipeTail: [], listTail: [] };
+  const out: ParsedRedirects = { redirects: [], subs: [], pipeTail: [], listTail: [], spill: [] };
   for (const n of nodes) {
     const op = n.children.find((c) => !c.named && OPS.has(c.type))?.type as RedirectOp | undefined;
     const fdNode = n.children.find((c) => c.type === 'file_descriptor');
@@ -65,35 +70,31 @@ export function parseRedirects(src: string, nodes: CNode[], ev: WordEvaluator): 
       out.redirects.push(r);
       for (const c of n.children) {
         if (c.type === 'file_redirect' || c.type === 'herestring_redirect') {
-          out.redirects.push(...parseRedirects(src, [c], ev).redirects);
-          ev.findSubs(c, out.subs);
-        } else if (c.type === 'pipeline') out.pipeTail.push(...c.children.filter((x) => x.named));
+          const inner = parseRedirects(src, [c], ev);
+          out.redirects.push(...inner.redirects);
+          out.subs.push(...inner.subs);
+          out.spill.push(...inner.spill);
+        } else if (c.field === 'argument') out.spill.push(c);
+        else if (c.type === 'pipeline') out.pipeTail.push(...c.children.filter((x) => x.named));
         else if (c.field === 'right' || c.type === 'list') out.listTail.push(c);
       }
       continue;
     }
-    const targets = n.children.filter((c) => c.named && c.type !== 'file_descriptor' && (c.field === 'destination' || n.type === 'herestring_redirect'));
-    if (targets.length) {
-      const words: Word[] = [];
-      for (const t of targets) {
-        const w = ev.single(t);
-        out.subs.push(...w.subs);
-        words.push(w.word);
-      }
-      r.target = words.length === 1 ? words[0]! : joinWords(words);
+    let target: CNode | undefined;
+    for (const c of n.children) {
+      if (!c.named || c.type === 'file_descriptor' || (c.field !== 'destination' && n.type !== 'herestring_redirect')) continue;
+      if (target === undefined) target = c;
+      else out.spill.push(c);
+    }
+    if (target) {
+      const w = ev.single(target);
+      out.subs.push(...w.subs);
+      r.target = w.word;
       if (r.op === '<<<') r.body = r.target.value ?? r.target.text;
     }
     out.redirects.push(r);
   }
   return out;
-}
-
-function joinWords(ws: Word[]): Word {
-  const text = ws.map((w) => w.text).join(' ');
-  const raw = ws.map((w) => w.raw).join(' ');
-  return ws.every((w) => w.value !== undefined)
-    ? { raw, value: ws.map((w) => w.value).join(' '), dynamic: false, text }
-    : { raw, dynamic: true, text };
 }
 
 /** What the redirects make of stdin, or undefined when they leave it alone. */

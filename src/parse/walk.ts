@@ -5,7 +5,9 @@
 import type { Command, Redirect, ShellStatus, StdinSource, Word } from '../ir/types.js';
 import { parseTree, type CNode } from './cst.js';
 import { WordEvaluator, type VarInfo } from './words.js';
-import { parseRedirects, stdinOf, stdoutToFile } from './redirects.js';
+import { parseRedirects } from './redirects.js';
+import { emitRedirectOnly, walkRedirected } from './redirected.js';
+import { walkFor } from './loops.js';
 import { emitCommand } from './command.js';
 import { estimateTokens } from './budget.js';
 
@@ -59,6 +61,8 @@ export class Analyzer {
   words = 0;
   workChars = 0;
   tokens = 0;
+  /** Estimated tokens spent on analysing loop bodies once per value (see loops.ts). */
+  unrollTokens = 0;
   private steps = 0;
 
   constructor(
@@ -169,7 +173,7 @@ export class Analyzer {
       case 'negated_command':
         return this.walkSeq(n.children, env, ctx);
       case 'redirected_statement':
-        return this.redirected(n, env, ctx);
+        return walkRedirected(this, n, env, ctx);
       case 'command':
         return this.command(n, env, ctx, []);
       case 'variable_assignment':
@@ -180,16 +184,19 @@ export class Analyzer {
         return this.declaration(n, env, ctx);
       case 'function_definition': {
         const body = n.children.find((c) => c.field === 'body');
-        if (body) this.walk(body, cloneEnv(env), ctx);
+        if (!body) return;
+        const fenv = cloneEnv(env);
+        // Redirects written after the body apply whenever the function runs.
+        const rnodes = n.children.filter((c) => c.field === 'redirect' || (c.named && c.type.endsWith('_redirect')));
+        const pr = rnodes.length ? parseRedirects(this.src, rnodes, this.evaluator(env)) : undefined;
+        this.walk(body, fenv, pr ? { ...ctx, redirects: [...ctx.redirects, ...pr.redirects] } : ctx);
+        // A function that changes IFS changes how every later expansion splits, from wherever it is called.
+        const ifs = fenv.vars.get('IFS');
+        if (ifs !== env.vars.get('IFS') || ifs?.value !== env.vars.get('IFS')?.value) env.vars.set('IFS', { exported: ifs?.exported ?? false });
         return;
       }
-      case 'for_statement': {
-        const v = n.children.find((c) => c.field === 'variable');
-        const ev = this.evaluator(env);
-        for (const c of n.children) if (c.field === 'value') this.subs(ev.fields(c).subs, env, ctx);
-        if (v) env.vars.set(this.text(v), { exported: env.vars.get(this.text(v))?.exported ?? false });
-        return this.walkSeq(n.children.filter((c) => c.field !== 'value' && c.field !== 'variable'), env, ctx);
-      }
+      case 'for_statement':
+        return walkFor(this, n, env, ctx);
       case 'command_substitution':
       case 'process_substitution':
         return this.subs([n], env, ctx);
@@ -215,7 +222,7 @@ export class Analyzer {
     }
   }
 
-  private pipeline(elements: CNode[], env: Env, ctx: Ctx, first?: Command): void {
+  pipeline(elements: CNode[], env: Env, ctx: Ctx, first?: Command): void {
     let prev: Command | undefined = first;
     elements.forEach((el, i) => {
       const start = this.out.length;
@@ -235,33 +242,6 @@ export class Analyzer {
         }
       }
     });
-  }
-
-  private redirected(n: CNode, env: Env, ctx: Ctx): void {
-    const body = n.children.find((c) => c.field === 'body');
-    const rnodes = n.children.filter((c) => c.field === 'redirect' || (c.named && c.type.endsWith('_redirect') && c !== body));
-    const pr = parseRedirects(this.src, rnodes, this.evaluator(env));
-    const bctx: Ctx = pr.pipeTail.length ? { ...ctx, stdout: 'pipe' } : ctx;
-    const start = this.out.length;
-    if (!body) {
-      // `> file` alone, or redirects only: nothing runs but substitutions.
-    } else if (body.type === 'command') this.command(body, env, bctx, pr.redirects);
-    else {
-      const inner: Ctx = {
-        ...bctx,
-        stdin: stdinOf(pr.redirects) ?? bctx.stdin,
-        stdout: stdoutToFile(pr.redirects) ? 'file' : bctx.stdout,
-        redirects: [...bctx.redirects, ...pr.redirects],
-      };
-      this.walk(body, env, inner);
-    }
-    this.subs(pr.subs, env, ctx);
-    if (pr.pipeTail.length) {
-      let from: Command | undefined;
-      for (let k = this.out.length - 1; k >= start; k--) if (this.out[k]!.depth === ctx.depth) from = this.out[k];
-      this.pipeline(pr.pipeTail, env, ctx, from);
-    }
-    for (const t of pr.listTail) this.walk(t, env, ctx);
   }
 
   /** Walks command/process substitutions as nested commands. */
@@ -347,14 +327,19 @@ export class Analyzer {
     }
   }
 
-  command(n: CNode, env: Env, ctx: Ctx, extra: Redirect[]): void {
+  /**
+   * A simple command. `n` is absent for a statement that is only redirects; `extra` are redirects and `spill`
+   * argument words the grammar hung outside the command node (see redirected.ts).
+   */
+  command(n: CNode | undefined, env: Env, ctx: Ctx, extra: Redirect[], spill: CNode[] = [], text = n ? this.text(n) : ''): void {
     const ev = this.evaluator(env);
     const argv: Word[] = [];
     const subs: CNode[] = [];
     const assigns: { name: string; value: Word }[] = [];
     const rnodes: CNode[] = [];
+    const words: CNode[] = [];
     let named = false;
-    for (const c of n.children) {
+    for (const c of n ? n.children : []) {
       if (!c.named) continue;
       if (c.type === 'variable_assignment' && !named) {
         const nameNode = c.children.find((x) => x.field === 'name');
@@ -366,25 +351,32 @@ export class Analyzer {
       else if (c.type === 'comment') continue;
       else {
         if (c.type === 'command_name') named = true;
-        const target = c.type === 'command_name' ? (c.children.find((x) => x.named) ?? c) : c;
-        const f = ev.fields(target);
-        subs.push(...f.subs);
-        argv.push(...f.words);
+        words.push(c.type === 'command_name' ? (c.children.find((x) => x.named) ?? c) : c);
       }
     }
-    this.countWords(argv.length + assigns.length);
     const pr = parseRedirects(this.src, rnodes, ev);
+    if (pr.spill.length || spill.length) {
+      named = true;
+      words.push(...pr.spill, ...spill);
+      words.sort((a, b) => a.s - b.s);
+    }
+    for (const c of words) {
+      const f = ev.fields(c);
+      subs.push(...f.subs);
+      argv.push(...f.words);
+    }
+    this.countWords(argv.length + assigns.length);
     subs.push(...pr.subs);
-    const redirects = [...ctx.redirects, ...extra, ...pr.redirects];
+    const own = [...pr.redirects, ...extra];
+    const redirects = [...ctx.redirects, ...own];
     if (argv.length === 0) {
-      // Assignments alone change the shell's variables; `$EMPTY` alone runs nothing.
-      if (!named) {
-        this.subs(subs, env, ctx);
-        this.assignments(n.children.filter((c) => c.type === 'variable_assignment'), env, ctx, false);
-      } else this.subs(subs, env, ctx);
+      // Assignments alone change the shell's variables; `$EMPTY` alone runs nothing. Redirects are still performed.
+      this.subs(subs, env, ctx);
+      if (!named && n) this.assignments(n.children.filter((c) => c.type === 'variable_assignment'), env, ctx, false);
+      if (own.length) emitRedirectOnly(this, redirects, text, env, ctx);
       return;
     }
-    emitCommand(this, { argv, assignments: assigns, redirects, text: this.text(n), subs }, env, ctx);
+    emitCommand(this, { argv, assignments: assigns, redirects, text, subs }, env, ctx);
   }
 }
 

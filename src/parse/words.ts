@@ -25,6 +25,13 @@ type Seg =
   | { k: 'exp'; v: string }
   | { k: 'dyn'; raw: string };
 
+interface Field {
+  parts: Seg[];
+  quoted: boolean;
+  /** An empty field that bash keeps (between two non-whitespace IFS characters). */
+  keep: boolean;
+}
+
 export interface EvalOut {
   words: Word[];
   /** Command and process substitution nodes met inside the word, for the walker to analyse. */
@@ -83,25 +90,62 @@ function unescapeDouble(s: string): string {
   return s.replace(/\\([$`"\\\n])/g, (_m, c: string) => (c === '\n' ? '' : c));
 }
 
-const IFS_WS = /[ \t\n]/;
+const DEFAULT_IFS = ' \t\n';
+
+/**
+ * Splits an unquoted expansion's value on IFS the way bash does: runs of IFS whitespace separate fields softly
+ * (no empty fields), while each other IFS character, with the IFS whitespace around it, ends a field even when the
+ * field is empty. Returns text pieces and delimiters (`true` = hard, `false` = whitespace only).
+ */
+export function splitIFS(v: string, ifs: string): (string | boolean)[] {
+  if (ifs === '') return [v];
+  const out: (string | boolean)[] = [];
+  const ws = (c: string | undefined): boolean => (c === ' ' || c === '\t' || c === '\n') && ifs.includes(c);
+  let start = 0;
+  let i = 0;
+  while (i < v.length) {
+    if (!ifs.includes(v[i]!)) {
+      i++;
+      continue;
+    }
+    if (i > start) out.push(v.slice(start, i));
+    while (ws(v[i])) i++;
+    let hard = false;
+    if (i < v.length && ifs.includes(v[i]!)) {
+      hard = true;
+      i++;
+      while (ws(v[i])) i++;
+    }
+    out.push(hard);
+    start = i;
+  }
+  if (start < v.length) out.push(v.slice(start));
+  return out;
+}
 
 export class WordEvaluator {
+  /** Field separators in effect; undefined when IFS was set to a value only known at run time. */
+  private readonly ifs: string | undefined;
+
   constructor(
     private readonly src: string,
     private readonly env: WordEnv,
-  ) {}
+  ) {
+    const ifs = env.vars.get('IFS');
+    this.ifs = ifs ? ifs.value : DEFAULT_IFS;
+  }
 
   private raw(n: CNode): string {
     return this.src.slice(n.s, n.e);
   }
 
-  /** Looks a variable up; undefined = unknown at analysis time. `ifs` marks $IFS. */
-  private lookup(name: string): { v?: string; origin?: string; ifs?: boolean } {
+  /** Looks a variable up; undefined = unknown at analysis time. */
+  private lookup(name: string): { v?: string; origin?: string } {
     const known = this.env.vars.get(name);
     if (known) return known.value === undefined ? {} : { v: known.value, origin: `$${name} (${name}=${known.value})` };
     if (name === 'HOME') return { v: this.env.home, origin: '$HOME' };
     if (name === 'PWD') return this.env.cwd === undefined ? {} : { v: this.env.cwd, origin: '$PWD' };
-    if (name === 'IFS') return { v: ' \t\n', ifs: true };
+    if (name === 'IFS') return { v: DEFAULT_IFS };
     return {};
   }
 
@@ -124,8 +168,7 @@ export class WordEvaluator {
       return;
     }
     if (r.origin) origins.push(r.origin);
-    if (r.ifs && !quoted) segs.push({ k: 'exp', v: ' ' });
-    else segs.push(quoted ? { k: 'q', v: r.v } : { k: 'exp', v: r.v });
+    segs.push(quoted ? { k: 'q', v: r.v } : { k: 'exp', v: r.v });
   }
 
   private collect(n: CNode, segs: Seg[], subs: CNode[], origins: string[], first: boolean): void {
@@ -238,32 +281,35 @@ export class WordEvaluator {
     if (segs.some((s) => s.k === 'dyn')) {
       return { words: [dynWord(raw, segs, origin)], subs };
     }
+    const ifs = this.ifs;
+    if (ifs === undefined && segs.some((s) => s.k === 'exp' && s.v !== '')) {
+      // Where a value splits depends on an IFS only known at run time.
+      return { words: [dynWord(raw, segs, `${origin ? origin + ', ' : ''}split by an IFS only known at run time`)], subs };
+    }
     // Field splitting on unquoted expansion results.
-    const fields: { parts: Seg[]; quoted: boolean }[] = [];
-    let cur: { parts: Seg[]; quoted: boolean } | undefined;
+    const fields: Field[] = [];
+    let cur: Field | undefined;
     for (const s of segs) {
       if (s.k !== 'exp') {
-        cur ??= { parts: [], quoted: false };
+        cur ??= { parts: [], quoted: false, keep: false };
         cur.parts.push(s);
         if (s.k === 'q') cur.quoted = true;
         continue;
       }
-      const pieces = s.v.split(IFS_WS);
-      pieces.forEach((p, i) => {
-        if (i > 0 && cur) {
+      for (const p of splitIFS(s.v, ifs ?? DEFAULT_IFS)) {
+        if (typeof p === 'string') {
+          cur ??= { parts: [], quoted: false, keep: false };
+          cur.parts.push({ k: 'exp', v: p });
+        } else if (cur) {
           fields.push(cur);
           cur = undefined;
-        }
-        if (p) {
-          cur ??= { parts: [], quoted: false };
-          cur.parts.push({ k: 'exp', v: p });
-        }
-      });
+        } else if (p) fields.push({ parts: [], quoted: false, keep: true });
+      }
     }
     if (cur) fields.push(cur);
     const words: Word[] = [];
     for (const f of fields) {
-      if (!f.quoted && f.parts.every((p) => p.k !== 'lit' && (p as { v: string }).v === '')) continue;
+      if (!f.quoted && !f.keep && f.parts.every((p) => p.k !== 'lit' && (p as { v: string }).v === '')) continue;
       const expanded = expandBraces(f.parts.map((p) => ({ v: (p as { v: string }).v, active: p.k === 'lit' })));
       if (expanded === undefined) {
         words.push({ raw, dynamic: true, text: f.parts.map((p) => (p as { v: string }).v).join('') });

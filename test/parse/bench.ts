@@ -2,6 +2,9 @@
  * Timing of parseShell (not a test: run `node dist/test/parse/bench.js`). Prints p50/p99 for typical commands
  * after warm-up and the worst of five runs on ~100 KB adversarial inputs.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initShellParser, parseShell } from '../../src/parse/index.js';
 
 const opts = { cwd: '/work/proj', home: '/home/u' };
@@ -28,6 +31,27 @@ for (const s of typical) {
     ts.push(performance.now() - t);
   }
   console.log(`p50 ${pct(ts, 0.5).toFixed(3)} ms  p99 ${pct(ts, 0.99).toFixed(3)} ms  ${s}`);
+}
+// The rule corpora (and the shared external one when present), parsed in turn: per-call p50/p99 over all of them.
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = [resolve(here, '../../..'), resolve(here, '../..')].find((r) => existsSync(resolve(r, 'package.json')))!;
+const corpus: string[] = [];
+const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')) : []);
+corpus.push(...lines(resolve(repo, 'test/rules/everyday.txt')));
+for (const f of [resolve(repo, 'test/rules/dangerous.jsonl'), resolve(repo, '../shared/corpora/shell-external.jsonl')]) {
+  corpus.push(...lines(f).map((l) => (JSON.parse(l) as { cmd: string }).cmd));
+}
+if (corpus.length) {
+  for (let r = 0; r < 5; r++) for (const s of corpus) parseShell(s, opts);
+  const ts: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    for (const s of corpus) {
+      const t = performance.now();
+      parseShell(s, opts);
+      ts.push(performance.now() - t);
+    }
+  }
+  console.log(`corpora (${corpus.length} commands x 20): p50 ${pct(ts, 0.5).toFixed(3)} ms  p99 ${pct(ts, 0.99).toFixed(3)} ms`);
 }
 const adversarial: Record<string, string> = {
   'nested $(': '$('.repeat(25000) + 'x' + ')'.repeat(25000),

@@ -79,6 +79,26 @@ test('xargs target is nested; stdin is xargs stdin', () => {
   assert.deepEqual(nested('ls | xargs sudo rm').c.wrappers, ['sudo']);
 });
 
+test('xargs options that take a value (GNU and BSD) are not taken for the command', () => {
+  const cases: [string, string[]][] = [
+    ['find . | xargs -J % rm -rf % /', ['rm', '-rf', '%', '/']],
+    ['xargs -R 1 -S 255 -I {} rm {}', ['rm', '{}']],
+    ['xargs -L 1 -s 100 -E eof rm x', ['rm', 'x']],
+    ['xargs -L1 -n2 -P4 -0rt rm', ['rm']],
+    ['xargs -e rm', ['rm']],
+    ['xargs -eEOF -iX -l3 rm', ['rm']],
+    ['xargs -i rm {}', ['rm', '{}']],
+    ['xargs --max-args=1 --replace=X --delimiter=, --eof=E rm', ['rm']],
+    ['xargs --max-args 1 --delimiter , --arg-file f --max-procs 2 --max-chars 9 --process-slot-var V rm', ['rm']],
+    ['xargs --eof --replace --max-lines rm', ['rm']],
+  ];
+  for (const [src, want] of cases) {
+    const { c } = nested(src);
+    assert.deepEqual(av(c), want, src);
+    assert.deepEqual(c.via, ['xargs'], src);
+  }
+});
+
 test('find -exec/-execdir/-ok targets are nested; -delete stays on find', () => {
   const ir = parse('find / -name x -exec rm -f {} \\; -execdir chmod 777 {} + -delete');
   assert.deepEqual(av(byName(ir, 'rm')), ['rm', '-f', '{}']);

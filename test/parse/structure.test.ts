@@ -26,7 +26,7 @@ test('commands inside if/while/until/for/case and function bodies are included',
       'for x in 1 2; do j; done; for ((k=0;k<2;k++)); do k; done; case $y in a) l;; *) m;; esac; ' +
       'fn() { n; }; function fm { o; }',
   );
-  assert.deepEqual(names(ir), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o']);
+  assert.deepEqual(names(ir), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'j', 'k', 'l', 'm', 'n', 'o']);
 });
 
 test('redirects: op, fd and target; stdout to file; stdin from file', () => {

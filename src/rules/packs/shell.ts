@@ -35,19 +35,8 @@ export function statusFindings(ir: ShellIR): Finding[] {
   }
   for (const c of ir.commands) {
     if (c.name === undefined && c.argv.length > 0) out.push(dynamicFinding(c));
-    else if (c.argv[0] && oddExpansion(c.argv[0].raw, c.argv[0].value)) out.push(dynamicFinding(c));
   }
   return out;
-}
-
-/**
- * A command name produced by an unquoted expansion whose value does not look like a program name: word splitting
- * (a changed IFS, for one) may turn it into a different command line than the one written.
- */
-function oddExpansion(raw: string, value: string | undefined): boolean {
-  if (!raw.includes('$') || raw.startsWith("'") || value === undefined) return false;
-  const base = value.slice(value.lastIndexOf('/') + 1);
-  return /[,;:|=@%\s]/.test(value) || !/^[\w.+-]+$/.test(base);
 }
 
 function dynamicFinding(c: Command): Finding {
