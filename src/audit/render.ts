@@ -116,6 +116,7 @@ export function renderTimeline(sessionId: string, records: AuditRecord[]): strin
 export function renderVerify(rep: VerifyReport): string {
   if (rep.ok) {
     const span = rep.records === 0 ? 'no records' : `${rep.records} records (${rep.firstId}–${rep.lastId})`;
+    if (rep.sessions !== undefined) return `audit chain intact: ${span} in ${rep.sessions} session chain${rep.sessions === 1 ? '' : 's'} at ${rep.path}`;
     const anchor = rep.anchor ? `, chain starts after pruned record ${rep.anchor.id}` : '';
     return `audit chain intact: ${span}${anchor}`;
   }

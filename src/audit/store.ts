@@ -135,6 +135,29 @@ function capStrings(v: unknown): unknown {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === undefined || v === null ? null : String(v));
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** The stored columns of a record (redacted, capped, typed), shared by every backend so they store the same content. */
+export type RecordColumns = Omit<StoredRow, 'id' | 'prev_hash' | 'hash' | 'mac'>;
+
+export function normaliseRecord(rec: AuditRecordInput): RecordColumns {
+  return {
+    ts: Math.trunc(num(rec.ts) ?? Date.now()),
+    session_id: redactText(String(rec.sessionId ?? '')),
+    tool_use_id: str(rec.toolUseId),
+    event: String(rec.event),
+    tool: str(rec.tool),
+    input: json(rec.input),
+    decision: str(rec.decision),
+    rule_id: str(rec.ruleId),
+    reason: rec.reason === undefined ? null : redactText(String(rec.reason)),
+    duration_ms: num(rec.durationMs),
+    cwd: str(rec.cwd),
+    policy_hash: str(rec.policyHash),
+    version: str(rec.version),
+    result: json(rec.result),
+    extra: json(rec.extra),
+  };
+}
+
 export class SqliteAuditStore implements AuditStore {
   readonly stateDir: string;
   readonly db: Database.Database;
@@ -172,23 +195,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   append(rec: AuditRecordInput): { id: number } {
-    const row = {
-      ts: Math.trunc(num(rec.ts) ?? Date.now()),
-      session_id: redactText(String(rec.sessionId ?? '')),
-      tool_use_id: str(rec.toolUseId),
-      event: String(rec.event),
-      tool: str(rec.tool),
-      input: json(rec.input),
-      decision: str(rec.decision),
-      rule_id: str(rec.ruleId),
-      reason: rec.reason === undefined ? null : redactText(String(rec.reason)),
-      duration_ms: num(rec.durationMs),
-      cwd: str(rec.cwd),
-      policy_hash: str(rec.policyHash),
-      version: str(rec.version),
-      result: json(rec.result),
-      extra: json(rec.extra),
-    };
+    const row = normaliseRecord(rec);
     try {
       return { id: this.appendTx(row) };
     } catch (err) {

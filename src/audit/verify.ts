@@ -31,6 +31,8 @@ export interface VerifyProblem {
   kind: VerifyProblemKind;
   /** The record where the chain breaks, when one can be named. */
   id?: number;
+  /** The session whose chain breaks (PostgreSQL sink: one chain per session). */
+  session?: string;
   message: string;
 }
 
@@ -44,6 +46,8 @@ export interface VerifyReport {
   /** Where the chain starts after pruning. */
   anchor?: { id: number; hash: string };
   head?: { id: number; hash: string };
+  /** Sessions whose chains were checked (PostgreSQL sink). */
+  sessions?: number;
   problem?: VerifyProblem;
 }
 
