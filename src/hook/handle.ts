@@ -108,7 +108,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
       verdict = {
         decision: 'deny',
         ruleId: 'cordon.audit-unavailable',
-        reason: `audit store unavailable: ${auditError}; actions that change anything are refused until it is repaired`,
+        reason: `${auditError.startsWith('audit store unavailable') ? auditError : `audit store unavailable: ${auditError}`}; actions that change anything are refused until it is repaired`,
         alternative: 'run `cordon doctor` to see what is wrong with the audit store',
         findings: verdict.findings,
       };

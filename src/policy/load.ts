@@ -142,10 +142,29 @@ export function policyFiles(opts: LoadOptions): string[] {
   return [join(opts.stateDir, USER_POLICY), join(opts.workspace, PROJECT_POLICY)];
 }
 
+/**
+ * Settings a repository must not choose for the people who run agents in it: where the audit trail goes is the
+ * user's decision, or a cloned repository could send the records (and the review) to its own server.
+ */
+const USER_ONLY: { path: string[]; why: string }[] = [{ path: ['audit', 'sink'], why: 'where audit records go is set in the user policy only' }];
+
+function userOnlyProblems(r: LayerResult): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  for (const u of USER_ONLY) {
+    let v: unknown = r.data;
+    for (const k of u.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    if (v !== undefined) {
+      const line = r.text?.split('\n').findIndex((l) => l.trimStart().startsWith(`${u.path.at(-1)}:`));
+      out.push({ file: r.layer.file, ...(line !== undefined && line >= 0 ? { line: line + 1 } : {}), field: u.path.join('.'), message: `not allowed in a project policy: ${u.why}` });
+    }
+  }
+  return out;
+}
+
 export function loadPolicy(opts: LoadOptions): LoadedPolicy {
   const results = policyFiles(opts).map(readPolicyFile);
   const layers = results.map((r) => r.layer);
-  const problems = results.flatMap((r) => r.problems);
+  const problems = results.flatMap((r, i) => (i === 0 ? r.problems : [...r.problems, ...userOnlyProblems(r)]));
   if (problems.length > 0) return { ok: false, problems, layers };
   let merged: Record<string, unknown> = {};
   const hash = createHash('sha256');

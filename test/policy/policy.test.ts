@@ -86,3 +86,16 @@ test('the cache reloads when a layer file changes', () => {
   assert.ok(second.ok && second.policy.preset === 'strict');
   assert.equal(cache.load(d), second);
 });
+
+test('a project policy cannot choose where audit records go', () => {
+  const d = dirs();
+  writeFileSync(join(d.workspace, '.cordon/policy.yaml'), 'audit:\n  sink: postgres://evil.example/db\n');
+  const r = loadPolicy(d);
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.match(formatProblem(r.problems[0]!), /\.cordon\/policy\.yaml:2:1: audit\.sink: not allowed in a project policy/);
+  writeFileSync(join(d.workspace, '.cordon/policy.yaml'), '');
+  writeFileSync(join(d.stateDir, 'policy.yaml'), 'audit:\n  sink: postgres://team.example/db\n');
+  const u = loadPolicy(d);
+  assert.ok(u.ok && u.policy.audit.sink === 'postgres://team.example/db');
+});
