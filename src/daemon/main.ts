@@ -13,6 +13,7 @@ import { BUILD_ID } from '../build-id.cjs';
 import { socketDir, socketPath } from '../hook/wire.cjs';
 import { HookRuntime, handleHook } from '../hook/handle.js';
 import { initShellParser } from '../parse/index.js';
+import { closeTaintStores } from '../taint/index.js';
 
 const IDLE_MS = Number(process.env.CORDON_DAEMON_IDLE_MS) > 0 ? Number(process.env.CORDON_DAEMON_IDLE_MS) : 15 * 60_000;
 /** One request line may carry up to 4 MiB of event JSON, escaped. */
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       // Already gone.
     }
     rt.close();
+    closeTaintStores();
     process.exit(0);
   };
   function touch(): void {

@@ -6,11 +6,13 @@ import type { HookEvent, Verdict } from '../ir/types.js';
 import type { Policy } from '../policy/schema.js';
 import { applyPolicy, verdictFrom } from './policy-apply.js';
 import { checkTool, type ToolCheck } from './tools.js';
+import { taintAfter, taintPreToolUse } from '../taint/index.js';
 
 export interface DecideContext {
   policy: Policy;
   workspace: string;
   home: string;
+  stateDir: string;
   /** performance.now() deadline for the analysis. */
   deadline: number;
   now: Date;
@@ -24,11 +26,19 @@ export interface DecideResult {
 }
 
 export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideResult> {
+  const tctx = { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, stateDir: ctx.stateDir };
   if (ev.event !== 'PreToolUse') {
-    return { verdict: { decision: 'allow', ruleId: 'core.record', reason: 'recorded', findings: [] }, extra: {} };
+    // Results, prompts, session starts: scan what came in, taint the session, tell the model what it read.
+    const after = ev.event === 'SessionStart' ? {} : await taintAfter(ev, tctx);
+    const verdict: Verdict = after.block
+      ? { decision: 'deny', ruleId: after.block.ruleId, reason: after.block.reason, ...(after.block.alternative ? { alternative: after.block.alternative } : {}), findings: [after.block] }
+      : { decision: 'allow', ruleId: 'core.record', reason: 'recorded', findings: [] };
+    if (after.context) verdict.context = after.context;
+    return { verdict, extra: after.audit ? { injection: after.audit } : {} };
   }
   const check = await checkTool(ev, { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, cwd: ev.cwd, deadline: ctx.deadline });
-  const findings = applyPolicy(check.findings, {
+  const taintFindings = await taintPreToolUse(ev, { ...tctx, ...(check.shell ? { shellCommands: check.shell.ir.commands } : {}) });
+  const findings = applyPolicy([...check.findings, ...taintFindings], {
     preset: ctx.policy.preset,
     overrides: ctx.policy.bash.overrides,
     ...(check.command !== undefined ? { command: check.command } : {}),

@@ -8,6 +8,7 @@ import { message } from '../hook/protocol.js';
 import { formatProblem, loadPolicy } from '../policy/load.js';
 import { defaultPolicy } from '../policy/schema.js';
 import { allRules } from '../rules/index.js';
+import { TAINT_RULES } from '../taint/index.js';
 import { redactText } from '../redact/index.js';
 import { homeDir, stateDir } from '../state.js';
 import { decide } from './decide.js';
@@ -49,7 +50,8 @@ function describeStdin(c: IrCommand): string {
 export async function explainCommand(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Explanation> {
   const t0 = performance.now();
   const workspace = findWorkspace(opts.env, opts.cwd);
-  const loaded = loadPolicy({ workspace, stateDir: stateDir(opts.env) });
+  const state = stateDir(opts.env);
+  const loaded = loadPolicy({ workspace, stateDir: state });
   const policy = loaded.ok ? loaded.policy : defaultPolicy();
   const home = homeDir(opts.env);
   const ev = {
@@ -60,7 +62,7 @@ export async function explainCommand(command: string, opts: { cwd: string; env: 
     toolInput: { command },
     raw: {},
   };
-  const result = await decide(ev, { policy, workspace, home, deadline: performance.now() + policy.hook.deadlineMs, now: new Date() });
+  const result = await decide(ev, { policy, workspace, home, stateDir: state, deadline: performance.now() + policy.hook.deadlineMs, now: new Date() });
   const shell = result.check?.shell;
   const v = result.verdict;
   const ex: Explanation = {
@@ -132,7 +134,7 @@ export function renderExplanation(ex: Explanation): string {
 }
 
 export function listRules(json: boolean): string {
-  const rules = allRules();
+  const rules = [...allRules(), ...TAINT_RULES];
   if (json) return JSON.stringify(rules, null, 2);
   const w = Math.max(...rules.map((r) => r.id.length), 10);
   return rules.map((r) => `${r.id.padEnd(w)}  ${r.decision.padEnd(5)} ${r.severity.padEnd(12)} ${r.description}`).join('\n');

@@ -75,10 +75,12 @@ export function verdictFrom(findings: Finding[], allowReason = 'no rule matched'
   if (!top || top.decision === 'allow') {
     return { decision: 'allow', ruleId: top?.ruleId ?? 'core.allow', reason: top?.reason ?? allowReason, findings: sorted };
   }
+  // Other rules that reached the same decision are named, so the reader sees every reason to stop, not one.
+  const also = [...new Set(sorted.filter((f) => f.decision === top.decision && f.ruleId !== top.ruleId).map((f) => f.ruleId))];
   return {
     decision: top.decision,
     ruleId: top.ruleId,
-    reason: top.reason,
+    reason: also.length ? `${top.reason.replace(/[.\s]+$/, '')} (also: ${also.slice(0, 3).join(', ')})` : top.reason,
     ...(top.alternative ? { alternative: top.alternative } : {}),
     severity: top.severity,
     findings: sorted,

@@ -90,7 +90,8 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     const stateDir = stateDirOf(env as NodeJS.ProcessEnv);
     const home = homeDir(env as NodeJS.ProcessEnv);
     const workspace = findWorkspace(env, ev.cwd);
-    const loaded: LoadedPolicy = rt.policies.load({ workspace, stateDir });
+    const overlay = env.CORDON_POLICY_OVERLAY;
+    const loaded: LoadedPolicy = rt.policies.load({ workspace, stateDir, ...(overlay ? { overlay } : {}) });
     if (!loaded.ok) {
       const first = loaded.problems[0];
       const where = first ? formatProblem(first) : 'policy';
@@ -101,7 +102,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     }
     const policy = loaded.policy;
     const deadline = started + policy.hook.deadlineMs;
-    const result = await decide(ev, { policy, workspace, home, deadline, now: new Date() });
+    const result = await decide(ev, { policy, workspace, home, stateDir, deadline, now: new Date() });
     let verdict = result.verdict;
     const auditError = await record(rt, stateDir, policy.audit.sink, ev, verdict, started, { policyHash: loaded.hash, extra: result.extra });
     if (auditError && ev.event === 'PreToolUse' && verdict.decision === 'allow' && !READ_ONLY_TOOLS.has(ev.toolName ?? '')) {

@@ -136,10 +136,15 @@ export function mergeLayers(a: Record<string, unknown>, b: Record<string, unknow
 export interface LoadOptions {
   workspace: string;
   stateDir: string;
+  /**
+   * An extra layer over the project policy, named by the human who starts the run (CORDON_POLICY_OVERLAY), for
+   * pipeline steps that narrow what one run may do.
+   */
+  overlay?: string;
 }
 
 export function policyFiles(opts: LoadOptions): string[] {
-  return [join(opts.stateDir, USER_POLICY), join(opts.workspace, PROJECT_POLICY)];
+  return [join(opts.stateDir, USER_POLICY), join(opts.workspace, PROJECT_POLICY), ...(opts.overlay ? [opts.overlay] : [])];
 }
 
 /**
@@ -165,6 +170,8 @@ export function loadPolicy(opts: LoadOptions): LoadedPolicy {
   const results = policyFiles(opts).map(readPolicyFile);
   const layers = results.map((r) => r.layer);
   const problems = results.flatMap((r, i) => (i === 0 ? r.problems : [...r.problems, ...userOnlyProblems(r)]));
+  // An overlay that was asked for and is missing must not silently drop the narrowing it carries.
+  if (opts.overlay && results[2]?.layer.status === 'missing') problems.push({ file: opts.overlay, message: 'policy overlay (CORDON_POLICY_OVERLAY) not found' });
   if (problems.length > 0) return { ok: false, problems, layers };
   let merged: Record<string, unknown> = {};
   const hash = createHash('sha256');
@@ -188,7 +195,7 @@ export class PolicyCache {
   private entries = new Map<string, { stamp: string; loaded: LoadedPolicy }>();
 
   load(opts: LoadOptions): LoadedPolicy {
-    const key = `${opts.stateDir}\0${opts.workspace}`;
+    const key = `${opts.stateDir}\0${opts.workspace}\0${opts.overlay ?? ''}`;
     const stamp = policyFiles(opts).map(fileStamp).join('|');
     const hit = this.entries.get(key);
     if (hit && hit.stamp === stamp) return hit.loaded;
