@@ -1,0 +1,406 @@
+/**
+ * The per-session sandbox helper: `node helper.js <plan.json>`. It initialises @anthropic-ai/sandbox-runtime once
+ * (filtering proxies, socat bridges, seccomp helper) and then answers each `exec.js` client with the confined
+ * argv for its working directory, over a unix socket next to the plan file in cordon's state dir. Keeping the
+ * proxies warm is what makes a confined command cost tens of milliseconds instead of hundreds.
+ *
+ * The socket lives in the state dir, which confined commands can neither read nor write, so nothing inside the
+ * sandbox can ask for a different confinement. The helper exits after a quiet period, or as soon as another
+ * helper has taken over its socket path.
+ */
+import { createServer, connect, type Socket } from 'node:net';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scrubEnv, SECRET_WORKSPACE_GLOBS, type SandboxPlan } from './plan.js';
+import { preflight, which } from './preflight.js';
+import { placeholderTargets, writeGitExcludes } from './git-exclude.js';
+import { Placeholders, Snapshot, SCAN_DEPTH } from './prewrap.js';
+
+const IDLE_MS = Number(process.env.CORDON_SANDBOX_IDLE_MS) > 0 ? Number(process.env.CORDON_SANDBOX_IDLE_MS) : 20 * 60_000;
+const MAX_LINE = 4 * 1024 * 1024;
+/** A prepared wrap older than this is recomputed even when nothing it depends on changed. */
+const PREPARED_MAX_AGE_MS = 10 * 60_000;
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The fixed script the library wraps; the model's command reaches it through $CORDON_SBX_CMD, so its text is
+ * never re-quoted by anyone.
+ *
+ * - The library starts the in-sandbox socat listeners in the background just before this script, and 0.0.78 does
+ *   not wait for them: the first request of a fast command failed in a few percent of runs. Wait (bounded, ~2 s)
+ *   until port 3128 accepts.
+ * - It exports TMPDIR=/tmp/claude, a directory it never creates; use the session temp dir instead.
+ * - Its NO_PROXY lists loopback and private ranges, which inside the empty network namespace go nowhere and fail
+ *   with "connection refused". Routing everything through the proxy makes allow-listed local servers reachable
+ *   and gives every refused host the proxy's explicit "blocked by sandbox" answer.
+ */
+export function innerScript(tmpDir: string): string {
+  return [
+    'if [ -n "${HTTP_PROXY:-}" ]; then __cordon_i=0; while [ "$__cordon_i" -lt 400 ] && ! { : <>/dev/tcp/127.0.0.1/3128; } 2>/dev/null; do __cordon_i=$((__cordon_i+1)); sleep 0.005; done; unset __cordon_i; fi',
+    `export TMPDIR=${shq(tmpDir)} NO_PROXY= no_proxy= CORDON_SANDBOXED=1`,
+    // Placeholder mounts must not look like untracked files to git (see git-exclude.ts).
+    'if [ -n "${CORDON_SBX_GITEXCL:-}" ]; then export GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }\'core.excludesfile=$CORDON_SBX_GITEXCL\'"; fi; unset CORDON_SBX_GITEXCL',
+    'eval "unset CORDON_SBX_CMD',
+    '$CORDON_SBX_CMD"',
+  ].join('\n');
+}
+
+/** Creates the per-session temp dir, refusing a parent that someone else planted (shared /tmp). */
+function ensureTmpDir(dir: string): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  const st = lstatSync(parent);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) {
+    throw new Error(`${parent} is not a directory owned by this user`);
+  }
+  chmodSync(parent, 0o700);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * 0.0.78 looks up the shell (and socat/rg) with `spawnSync('which', …)` on every wrap, 5–10 ms per command under
+ * load, unless it runs under Bun, where it asks `Bun.which`. Nothing else in the library or its dependencies
+ * looks at `globalThis.Bun`, so a memoised PATH lookup under that name removes the process start.
+ */
+function installWhichShim(): void {
+  const g = globalThis as { Bun?: unknown };
+  if (g.Bun !== undefined) return;
+  const memo = new Map<string, string | null>();
+  g.Bun = {
+    which(bin: string): string | null {
+      if (!memo.has(bin)) memo.set(bin, bin.startsWith('/') ? bin : (which(bin, process.env) ?? null));
+      return memo.get(bin)!;
+    },
+  };
+}
+
+/** The built-in `.env*` globs, which the snapshot covers (workspace root and its first-level directories). */
+function builtinGlob(p: string, workspace: string): boolean {
+  return SECRET_WORKSPACE_GLOBS.some((g) => join(workspace, g) === p);
+}
+
+/**
+ * The built-in `.env*` globs, expanded here to the files that exist: the library expands a glob by mounting
+ * every directory the pattern could match beneath (one mount per first-level directory of the workspace, about
+ * 0.2 ms each), where literal files cost one mount per secret file.
+ */
+export function expandBuiltinGlobs(denyRead: string[], workspace: string): string[] {
+  const out: string[] = [];
+  const envFiles = (dir: string) => {
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.name.startsWith('.env') && !e.isDirectory()) out.push(join(dir, e.name));
+    } catch {
+      // Unreadable or gone: nothing to hide.
+    }
+  };
+  for (const p of denyRead) {
+    if (p === join(workspace, '.env*')) envFiles(workspace);
+    else if (p === join(workspace, '*/.env*')) {
+      try {
+        for (const e of readdirSync(workspace, { withFileTypes: true })) if (e.isDirectory() && e.name !== 'node_modules') envFiles(join(workspace, e.name));
+      } catch {
+        // As above.
+      }
+    } else out.push(p);
+  }
+  return out;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The library hides a read-denied directory under an empty tmpfs, which is writable: a write into ~/.ssh or
+ * cordon's state dir "succeeds" and is silently discarded. Remounting those tmpfs read-only makes such writes
+ * fail visibly. Only unquoted paths are rewritten (the library leaves paths of plain characters unquoted); any
+ * other keeps the library's behaviour, which still never reaches the real directory.
+ */
+export function readOnlyTmpfs(arg: string, denyRead: string[]): string {
+  let out = arg;
+  for (const p of denyRead) {
+    if (!/^[A-Za-z0-9_@%+=:,./-]+$/.test(p)) continue;
+    out = out.split(` --tmpfs ${p} `).join(` --tmpfs ${p} --remount-ro ${p} `);
+  }
+  return out;
+}
+
+function alive(sock: string): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(sock);
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
+    s.once('error', () => res(false));
+  });
+}
+
+async function main(planPath: string): Promise<void> {
+  const sockPath = planPath.replace(/\.json$/, '.sock');
+  const logPath = planPath.replace(/\.json$/, '.log');
+  const log = (msg: string) => {
+    try {
+      appendFileSync(logPath, `${new Date().toISOString()} ${msg}\n`, { mode: 0o600 });
+    } catch {
+      // Nowhere to report; the client reports the timeout.
+    }
+  };
+  try {
+    writeFileSync(logPath, '', { mode: 0o600 });
+  } catch {
+    // Same as above.
+  }
+  if (await alive(sockPath)) return;
+  const plan = JSON.parse(readFileSync(planPath, 'utf8')) as SandboxPlan;
+  if (plan.version !== 1) throw new Error(`unknown plan version ${String(plan.version)}`);
+  const pre = preflight(process.env);
+  if (!pre.ok) throw new Error(`${pre.error}; ${pre.fix}`);
+  ensureTmpDir(plan.tmpDir);
+
+  installWhichShim();
+  const { SandboxManager } = await import('@anthropic-ai/sandbox-runtime');
+  await SandboxManager.initialize({
+    network: { allowedDomains: plan.networkAllow, deniedDomains: [] },
+    filesystem: { denyRead: plan.denyRead, allowWrite: plan.allowWrite, denyWrite: plan.denyWrite },
+    ...(pre.bwrap ? { bwrapPath: pre.bwrap } : {}),
+    ...(pre.socat ? { socatPath: pre.socat } : {}),
+    // The library's scan for files to write-protect (nested .git/hooks, .git/config, shell rc files) stops at
+    // depth 3 by default, which misses the hooks of a repository nested one level down (a/.git/hooks/x is depth
+    // 4), and honours .gitignore, which misses ignored vendored repositories. Depth 5 and --no-ignore cover
+    // both; prepared wraps (prewrap.ts) keep the cost off the command's path.
+    mandatoryDenySearchDepth: SCAN_DEPTH,
+    ripgrep: { command: pre.rg ?? 'rg', args: ['--no-ignore'] },
+  });
+  const inner = innerScript(plan.tmpDir);
+  const ownEnv = new Set(Object.keys(process.env));
+
+  // The library reads process.cwd() for the files it protects in the command's directory, so wraps run one at
+  // a time, each after a chdir.
+  let queue: Promise<unknown> = Promise.resolve();
+  let shutdown: (why: string) => Promise<void> = async () => undefined;
+  let shuttingDown = false;
+  let active = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const touch = () => {
+    if (idle) clearTimeout(idle);
+    idle = active > 0 ? undefined : setTimeout(() => void shutdown('idle'), IDLE_MS);
+  };
+
+  /** One library wrap for `cwd`; each must be balanced by one cleanupAfterCommand(). */
+  const wrapRaw = async (cwd: string) => {
+    process.chdir(cwd);
+    // A deny under a directory that does not exist makes the library mount over the first missing component:
+    // denying .git/hooks before `git init` would make .git itself an empty read-only directory.
+    const denyWrite = plan.denyWrite.filter((p) => !p.includes('/.git/') || isDir(dirname(p)));
+    const fsConfig = { denyRead: expandBuiltinGlobs(plan.denyRead, plan.workspace), allowWrite: plan.allowWrite, denyWrite };
+    const r = await SandboxManager.wrapWithSandboxArgv(inner, 'bash', { filesystem: fsConfig }, undefined, cwd);
+    return { argv: r.argv.map((a) => readOnlyTmpfs(a, plan.denyRead)), libEnv: r.env };
+  };
+
+  // Wraps prepared after a command ends, for the next command in the same directory (see prewrap.ts).
+  const prepared = new Map<string, { snap: Snapshot; r: Awaited<ReturnType<typeof wrapRaw>>; at: number }>();
+  const literal = [...plan.denyRead, ...plan.denyWrite, ...plan.allowWrite].filter((p) => !/[*?[]/.test(p));
+  literal.push(join(plan.home, '.config', 'git', 'ignore'));
+  const prewrapOff = process.env.CORDON_SANDBOX_PREWRAP === '0' || plan.denyRead.some((p) => /[*?[]/.test(p) && !builtinGlob(p, plan.workspace));
+  const take = async (cwd: string) => {
+    const p = prepared.get(cwd);
+    prepared.delete(cwd);
+    if (p) {
+      if (Date.now() - p.at < PREPARED_MAX_AGE_MS && p.snap.unchanged()) return p.r;
+      SandboxManager.cleanupAfterCommand();
+    }
+    return wrapRaw(cwd);
+  };
+  const prepare = (cwd: string) => {
+    if (prewrapOff) return;
+    queue = queue
+      .then(async () => {
+        if (prepared.has(cwd) || prepared.size >= 8 || shuttingDown) return;
+        const snap = Snapshot.capture(cwd, plan.workspace, literal);
+        if (!snap) return;
+        prepared.set(cwd, { snap, r: await wrapRaw(cwd), at: Date.now() });
+      })
+      .catch(() => undefined);
+  };
+  const placeholders = new Placeholders();
+
+  const finish = (r: Awaited<ReturnType<typeof wrapRaw>>, env: Record<string, string | undefined>, cwd: string) => {
+    const out = scrubEnv(env, plan).env;
+    // Variables the rewritten command drops only to start node faster (see wrap.ts) come back here.
+    for (const [k, v] of Object.entries(plan.restoreEnv ?? {})) if (out[k] === undefined) out[k] = v;
+    // Keep anything the library added on top of its own environment (it returns process.env plus additions).
+    for (const [k, v] of Object.entries(r.libEnv)) if (!ownEnv.has(k) && v !== undefined) out[k] = v;
+    delete out.CORDON_SBX_GITEXCL;
+    const rendered = r.argv[r.argv.length - 1] ?? '';
+    // Next to the session temp dir, not in it: readable inside the sandbox but not writable, so no confined
+    // command can plant a symlink where the helper writes.
+    const excl = writeGitExcludes(rendered, cwd, dirname(plan.tmpDir), `${basename(plan.tmpDir)}-`, plan.home, env);
+    if (excl && !excl.includes("'")) out.CORDON_SBX_GITEXCL = excl;
+    return { argv: r.argv, env: out, targets: placeholderTargets(rendered) };
+  };
+
+  const serve = (conn: Socket) => {
+    let buf = '';
+    let wrapped = false;
+    active++;
+    touch();
+    // After the wrap, the client's next line ("done") says the command ended; the reply waits for the cleanup,
+    // so the host holds no placeholder by the time the command's caller sees it exit.
+    let onDone: (() => void) | undefined;
+    let after = '';
+    conn.on('data', (d) => {
+      if (wrapped) {
+        after += d.toString('utf8');
+        if (after.includes('\n') && onDone) {
+          onDone();
+          onDone = undefined;
+          conn.end(JSON.stringify({ ok: true }) + '\n');
+        }
+        return;
+      }
+      buf += d.toString('utf8');
+      if (buf.length > MAX_LINE) return conn.destroy();
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      wrapped = true;
+      let msg: { op?: string; cwd?: string; env?: Record<string, string> };
+      try {
+        msg = JSON.parse(buf.slice(0, nl)) as typeof msg;
+      } catch {
+        return conn.end(JSON.stringify({ ok: false, error: 'malformed request' }) + '\n');
+      }
+      if (msg.op === 'shutdown') {
+        conn.end(JSON.stringify({ ok: true }) + '\n');
+        return void shutdown('asked to stop');
+      }
+      if (msg.op !== 'wrap' || typeof msg.cwd !== 'string' || !msg.cwd.startsWith('/') || typeof msg.env !== 'object') {
+        return conn.end(JSON.stringify({ ok: false, error: 'malformed request' }) + '\n');
+      }
+      const { cwd, env } = msg as { cwd: string; env: Record<string, string> };
+      const job = queue.then(async () => finish(await take(cwd), env, cwd));
+      queue = job.catch(() => undefined);
+      job.then(
+        (r) => {
+          const held = placeholders.begin(r.targets);
+          let done = false;
+          const ended = () => {
+            if (done) return;
+            done = true;
+            placeholders.end(held);
+            SandboxManager.cleanupAfterCommand();
+            prepare(cwd);
+          };
+          if (conn.destroyed) return ended();
+          conn.write(JSON.stringify({ ok: true, argv: r.argv, env: r.env, tmpDir: plan.tmpDir }) + '\n');
+          // The client holds the connection for the command's lifetime: "done", or its close, means it ended.
+          onDone = ended;
+          if (after.includes('\n')) {
+            onDone = undefined;
+            ended();
+            conn.end(JSON.stringify({ ok: true }) + '\n');
+          }
+          conn.once('close', ended);
+        },
+        (err: unknown) => {
+          const m = err instanceof Error ? err.message : String(err);
+          log(`wrap failed in ${cwd}: ${m}`);
+          conn.end(JSON.stringify({ ok: false, error: `cannot confine the command (${m.split('\n')[0]})`, fix: 'run `cordon sandbox check`' }) + '\n');
+        },
+      );
+    });
+    conn.on('error', () => conn.destroy());
+    conn.on('close', () => {
+      active--;
+      touch();
+    });
+  };
+
+  const server = createServer(serve);
+  // Bind under a private name and rename into place: two helpers racing for the same plan cannot both serve it,
+  // and the loser notices (its socket is no longer at the path) and exits.
+  const tmpSock = `${sockPath}.${process.pid}`;
+  try {
+    unlinkSync(tmpSock);
+  } catch {
+    // Nothing stale.
+  }
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(tmpSock, () => res());
+  });
+  chmodSync(tmpSock, 0o600);
+  renameSync(tmpSock, sockPath);
+  const ino = statSync(sockPath).ino;
+  log(`serving ${sockPath} (pid ${process.pid})`);
+
+  shutdown = async (why: string) => {
+    shuttingDown = true;
+    log(`exiting: ${why}`);
+    server.close();
+    try {
+      if (statSync(sockPath).ino === ino) unlinkSync(sockPath);
+    } catch {
+      // Already gone.
+    }
+    // 0.0.78 leaves its bridge socket files behind after reset(); remove them.
+    const leaked = [SandboxManager.getLinuxHttpSocketPath(), SandboxManager.getLinuxSocksSocketPath()];
+    try {
+      await SandboxManager.reset();
+    } finally {
+      for (const f of leaked) {
+        try {
+          if (f) unlinkSync(f);
+        } catch {
+          // Already removed.
+        }
+      }
+      // Sessions stopped on purpose (probes, tests) leave nothing behind; an idle session keeps its temp files
+      // for when it resumes.
+      if (why === 'asked to stop') {
+        rmSync(plan.tmpDir, { recursive: true, force: true });
+        const parent = dirname(plan.tmpDir);
+        const prefix = `${basename(plan.tmpDir)}-`;
+        try {
+          for (const f of readdirSync(parent)) if (f.startsWith(prefix)) rmSync(join(parent, f), { force: true });
+        } catch {
+          // Nothing left to remove.
+        }
+      }
+      process.exit(0);
+    }
+  };
+  setInterval(() => {
+    let mine = false;
+    try {
+      mine = statSync(sockPath).ino === ino;
+    } catch {
+      mine = false;
+    }
+    if (!mine && active === 0) void shutdown('socket taken over or removed');
+  }, 5_000).unref();
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void shutdown(sig));
+  touch();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const planPath = process.argv[2];
+  if (!planPath) process.exit(2);
+  main(planPath).catch((err: unknown) => {
+    try {
+      appendFileSync(planPath.replace(/\.json$/, '.log'), `${new Date().toISOString()} cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    } catch {
+      // Nothing more to do.
+    }
+    process.exit(1);
+  });
+}

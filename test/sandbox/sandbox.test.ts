@@ -1,0 +1,250 @@
+/**
+ * The sandbox for real: rewritten commands run through `/bin/sh -c` as Claude Code's Bash tool runs them, inside
+ * bubblewrap with the real helper, proxy and seccomp filter. Skips only when bubblewrap is missing.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PolicySchema, defaultPolicy, type Policy } from '../../src/policy/schema.js';
+import { wrapBashCommand, originalCommand } from '../../src/sandbox/wrap.js';
+import { runProbes } from '../../src/sandbox/probes.js';
+import { stopHelper } from '../../src/sandbox/run.js';
+import { sandboxPlan, type SandboxContext } from '../../src/sandbox/plan.js';
+
+const BWRAP = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].find((p) => existsSync(p));
+const skip = BWRAP ? false : 'bubblewrap is not installed (apt-get install bubblewrap socat ripgrep)';
+
+// Short base path: the helper's unix socket lives under the state dir (108-byte limit).
+const base = mkdtempSync('/tmp/csb-');
+const home = join(base, 'h');
+const ws = join(base, 'ws');
+const outside = join(base, 'out');
+const stateDir = join(base, 's');
+for (const d of [home, ws, outside, join(home, '.ssh'), join(ws, 'sub')]) mkdirSync(d, { recursive: true });
+writeFileSync(join(home, '.ssh', 'id_rsa'), 'DECOY-PRIVATE-KEY\n');
+writeFileSync(join(ws, '.env'), 'SECRET=DECOY-ENV\n');
+writeFileSync(join(ws, 'sub', '.env.local'), 'SECRET=DECOY-SUB\n');
+
+const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CORDON_HOME: stateDir, LANG: 'C.UTF-8' };
+const ctx: SandboxContext = { workspace: ws, home, stateDir, sessionId: 'sbx-test', env };
+const started: { policy: Policy; ctx: SandboxContext }[] = [];
+
+let server: Server;
+let port = 0;
+let hits = 0;
+before(async () => {
+  server = createServer((_req, res) => {
+    hits++;
+    res.end('hello from the host');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+});
+
+after(async () => {
+  server?.close();
+  for (const s of started) await stopHelper(s.policy, s.ctx).catch(() => false);
+  rmSync(base, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Rewrites `command` like the hook does and runs the result through /bin/sh, like Claude Code's Bash tool. */
+function sandboxed(command: string, opts: { policy?: Policy; input?: string; env?: Record<string, string>; cwd?: string; c?: SandboxContext } = {}): Promise<Run> {
+  const policy = opts.policy ?? defaultPolicy();
+  const c = opts.c ?? ctx;
+  const w = wrapBashCommand(command, { ...c, policy });
+  if ('error' in w) throw new Error(`${w.error}; ${w.fix}`);
+  if (!started.some((s) => s.policy === policy && s.ctx === c)) started.push({ policy, ctx: c });
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', w.command], { cwd: opts.cwd ?? ws, env: { ...env, ...opts.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+test('live probes all pass (root or not, whoever runs the suite)', { skip }, async () => {
+  const results = await runProbes({ stateDir, sessionId: 'probe-test', env });
+  for (const r of results) assert.ok(r.ok, `${r.name}: ${r.detail}`);
+  assert.equal(results.length, 7);
+});
+
+test('exit status, stdout, stderr and stdin behave as without the sandbox', { skip }, async () => {
+  const a = await sandboxed('wc -l', { input: 'a\nb' });
+  assert.equal(a.code, 0);
+  assert.equal(a.stdout.trim(), '1');
+  const b = await sandboxed('echo out; echo err >&2; exit 7');
+  assert.deepEqual([b.code, b.stdout, b.stderr], [7, 'out\n', 'err\n']);
+  const c = await sandboxed('cat; cat', { input: 'line1\nline2\n' });
+  assert.equal(c.stdout, 'line1\nline2\n');
+  const d = await sandboxed('kill -TERM $$');
+  assert.equal(d.code ?? 128 + 15, 143);
+});
+
+test('the original command text runs exactly, whatever its quoting', { skip }, async () => {
+  const tricky = [
+    `printf '%s\\n' "it's" 'a "b"' \`echo tick\` $((6*7)) "$HOME" '$HOME'`,
+    `cat <<'EOF'\n  $not_expanded \\ back\\slash\n\tTAB ünïcødé 🚀\nEOF`,
+    `x='; echo INJECTED'; echo "$x"`,
+    `echo -n 'trailing newline kept'\n\n`,
+  ];
+  for (const cmd of tricky) {
+    const want = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', env }).stdout;
+    const got = await sandboxed(cmd);
+    assert.equal(got.stdout, want, cmd);
+    const w = wrapBashCommand(cmd, { ...ctx, policy: defaultPolicy() });
+    assert.equal('command' in w ? originalCommand(w.command) : undefined, cmd);
+    assert.equal(got.code, 0, got.stderr);
+  }
+});
+
+test('a command larger than one argument allows travels in a file and still runs exactly', { skip }, async () => {
+  const big = `cat > big.txt <<'EOF'\n${'x'.repeat(150_000)}\nEOF\nwc -c < big.txt`;
+  const r = await sandboxed(big);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '150001');
+  assert.deepEqual(readdirSafe(join(stateDir, 'sandbox', 'cmd')), []);
+});
+
+function readdirSafe(d: string): string[] {
+  try {
+    return spawnSync('ls', ['-A', d], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+test('credential variables are scrubbed; ordinary ones pass', { skip }, async () => {
+  const r = await sandboxed('env', { env: { GITHUB_TOKEN: 'ghp_planted', AWS_SECRET_ACCESS_KEY: 'aws_planted', EDITOR: 'vim' } });
+  assert.equal(r.code, 0);
+  assert.doesNotMatch(r.stdout, /planted/);
+  assert.match(r.stdout, /^EDITOR=vim$/m);
+  assert.match(r.stdout, new RegExp(`^TMPDIR=/tmp/cordon-sbx-\\d+/sbx-test$`, 'm'));
+  const p = await sandboxed('cat /proc/1/environ /proc/$PPID/environ 2>/dev/null | tr "\\0" "\\n"', { env: { GITHUB_TOKEN: 'ghp_planted' } });
+  assert.doesNotMatch(p.stdout, /planted/);
+});
+
+test('writes: workspace and session temp yes; outside, ~/.ssh, state dir, .cordon and git hooks no', { skip }, async () => {
+  spawnSync('git', ['init', '-q', ws]);
+  const r = await sandboxed(
+    [
+      'echo a > inside.txt && echo ok-ws',
+      'echo b > sub/deeper.txt && echo ok-sub',
+      'echo c > "$TMPDIR/t" && echo ok-tmp',
+      `echo d > ${outside}/x || echo no-outside`,
+      `echo e > ${home}/.ssh/authorized_keys || echo no-ssh`,
+      `echo f > ${stateDir}/x || echo no-state`,
+      'mkdir .cordon 2>/dev/null || echo no-cordon',
+      'echo g > .git/hooks/pre-commit || echo no-hook',
+    ].join('\n'),
+  );
+  assert.deepEqual(r.stdout.trim().split('\n'), ['ok-ws', 'ok-sub', 'ok-tmp', 'no-outside', 'no-ssh', 'no-state', 'no-cordon', 'no-hook']);
+  assert.equal(readFileSync(join(ws, 'inside.txt'), 'utf8'), 'a\n');
+  assert.ok(!existsSync(join(outside, 'x')));
+  assert.ok(!existsSync(join(home, '.ssh', 'authorized_keys')));
+  assert.ok(!existsSync(join(stateDir, 'x')));
+  assert.ok(!existsSync(join(ws, '.git', 'hooks', 'pre-commit')));
+  // No placeholder is left behind on the host, and git inside sees no phantom files.
+  assert.ok(!existsSync(join(ws, '.bashrc')) && !existsSync(join(ws, '.cordon')) && !existsSync(join(ws, '.mcp.json')));
+  if (spawnSync('git', ['--version']).status !== 0) return;
+  const g = await sandboxed('git add -A && git status --porcelain');
+  assert.equal(g.code, 0, g.stderr);
+  assert.doesNotMatch(g.stdout, /\.bashrc|\.mcp\.json|\.cordon|\.env/);
+  assert.ok(!existsSync(join(ws, '.bashrc')) && !existsSync(join(ws, '.cordon')) && !existsSync(join(ws, '.mcp.json')));
+});
+
+test('reads: decoy ~/.ssh/id_rsa, workspace .env files and the state dir fail; the workspace reads', { skip }, async () => {
+  const r = await sandboxed(`cat ~/.ssh/id_rsa; cat .env; cat sub/.env.local; ls -A ${stateDir}; cat ${join(stateDir, 'sandbox', 'preflight.json')}; echo visible-$(wc -l < sub/deeper.txt)`);
+  assert.doesNotMatch(r.stdout, /DECOY|preflight|"ok"/);
+  assert.match(r.stdout, /visible-1/);
+});
+
+test('network: a local server is refused with a clear message unless allow-listed', { skip }, async () => {
+  const curl = spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+  if (!curl) return void assert.ok(true, 'curl missing: the bash-only probe in runProbes covers refusal');
+  const get = `curl -sS -m 10 http://127.0.0.1:${port}/x; echo " rc=$?"`;
+  const before = hits;
+  const denied = await sandboxed(get);
+  assert.equal(hits, before, 'the request must not reach the host server');
+  assert.match(denied.stdout + denied.stderr, /403|blocked|not allowed/i);
+  assert.doesNotMatch(denied.stdout + denied.stderr, /resolve host/i);
+
+  const allowed = PolicySchema.parse({ sandbox: { network: { allow: [`127.0.0.1:${port}`] } } });
+  const ok = await sandboxed(get, { policy: allowed });
+  assert.match(ok.stdout, /hello from the host rc=0/, ok.stderr);
+  assert.equal(hits, before + 1);
+  const name = await sandboxed(`curl -sS -m 10 http://example.invalid/; echo " rc=$?"`, { policy: allowed });
+  assert.doesNotMatch(name.stdout + name.stderr, /resolve host/i);
+  assert.match(name.stdout + name.stderr, /403|blocked|not allowed/i);
+});
+
+test('sandbox.mode off bypasses: the command runs as written', { skip }, async () => {
+  const off = PolicySchema.parse({ sandbox: { mode: 'off' } });
+  const w = wrapBashCommand(`cat ${home}/.ssh/id_rsa`, { ...ctx, policy: off });
+  assert.deepEqual(w, { command: `cat ${home}/.ssh/id_rsa` });
+  const r = spawnSync('/bin/sh', ['-c', (w as { command: string }).command], { encoding: 'utf8' });
+  assert.equal(r.stdout, 'DECOY-PRIVATE-KEY\n');
+});
+
+test('fail closed: with no helper able to start, the command does not run and says why', { skip }, async () => {
+  const c2: SandboxContext = { ...ctx, sessionId: 'broken' };
+  const policy = defaultPolicy();
+  const w = wrapBashCommand(`touch ${join(ws, 'should-not-exist')}`, { ...c2, policy });
+  assert.ok('command' in w);
+  // Corrupt the plan so the helper refuses to start.
+  const planFile = join(stateDir, 'sandbox', `${(await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(policy, c2))}.json`);
+  writeFileSync(planFile, '{"version": 99}');
+  const r = spawnSync('/bin/sh', ['-c', (w as { command: string }).command], { encoding: 'utf8', env: { ...env, CORDON_SANDBOX_START_MS: '1500' } });
+  rmSync(planFile);
+  assert.equal(r.status, 126);
+  assert.match(r.stderr, /did not start.*did not run/);
+  assert.ok(!existsSync(join(ws, 'should-not-exist')));
+});
+
+test('the helper starts on first use and is reused afterwards', { skip }, async () => {
+  const c3: SandboxContext = { ...ctx, sessionId: 'reuse' };
+  await sandboxed('true', { c: c3 });
+  const sock = join(stateDir, 'sandbox', `${(await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c3))}.sock`);
+  assert.ok(existsSync(sock));
+  const r = await sandboxed('echo again', { c: c3 });
+  assert.equal(r.stdout, 'again\n');
+  assert.equal(await stopHelper(defaultPolicy(), c3), true);
+});
+
+test('a wrap prepared in advance is not reused once a file it depends on appears', { skip }, async () => {
+  // First command in the directory: the helper prepares the next wrap as soon as it ends.
+  await sandboxed('true');
+  await new Promise((r) => setTimeout(r, 300));
+  // Host-side changes after that: a new .env file and a nested repository's hooks.
+  writeFileSync(join(ws, '.env.production'), 'SECRET=DECOY-LATE\n');
+  spawnSync('git', ['init', '-q', join(ws, 'nested')]);
+  writeFileSync(join(ws, '.gitignore'), 'nested/\n');
+  const r = await sandboxed('cat .env.production; echo x > nested/.git/hooks/post-checkout || echo no-nested-hook');
+  assert.doesNotMatch(r.stdout, /DECOY-LATE/);
+  assert.match(r.stdout, /no-nested-hook/);
+  assert.ok(!existsSync(join(ws, 'nested', '.git', 'hooks', 'post-checkout')));
+});
+
+test('the first request of a fast command goes through (the in-sandbox proxy listener is awaited)', { skip }, async () => {
+  if (!spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim()) return;
+  const allowed = PolicySchema.parse({ sandbox: { network: { allow: [`127.0.0.1:${port}`] } } });
+  const c: SandboxContext = { ...ctx, sessionId: 'race' };
+  let failures = 0;
+  for (let i = 0; i < 25; i++) {
+    const r = await sandboxed(`curl -sS -m 10 http://127.0.0.1:${port}/race`, { policy: allowed, c });
+    if (r.stdout !== 'hello from the host') failures++;
+  }
+  assert.equal(failures, 0);
+});
