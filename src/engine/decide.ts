@@ -7,12 +7,16 @@ import type { Policy } from '../policy/schema.js';
 import { applyPolicy, verdictFrom } from './policy-apply.js';
 import { checkTool, type ToolCheck } from './tools.js';
 import { taintAfter, taintPreToolUse } from '../taint/index.js';
+import { extractText } from '../taint/inspect.js';
+import { findKnownSecretIn, scanForLeaks } from '../secrets/known.js';
 
 export interface DecideContext {
   policy: Policy;
   workspace: string;
   home: string;
   stateDir: string;
+  /** The hook's environment (cordon's variables, HOME, project dir), for layers that depend on it. */
+  env?: Record<string, string | undefined>;
   /** performance.now() deadline for the analysis. */
   deadline: number;
   now: Date;
@@ -33,10 +37,24 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     const verdict: Verdict = after.block
       ? { decision: 'deny', ruleId: after.block.ruleId, reason: after.block.reason, ...(after.block.alternative ? { alternative: after.block.alternative } : {}), findings: [after.block] }
       : { decision: 'allow', ruleId: 'core.record', reason: 'recorded', findings: [] };
-    if (after.context) verdict.context = after.context;
-    return { verdict, extra: after.audit ? { injection: after.audit } : {} };
+    const extra: Record<string, unknown> = after.audit ? { injection: after.audit } : {};
+    const leaks = ev.event === 'PostToolUse' && ctx.policy.secrets.leakScan ? leakReport(ev, ctx) : undefined;
+    if (leaks) extra.leaks = leaks.audit;
+    const context = [after.context, leaks?.context].filter(Boolean).join('\n');
+    if (context) verdict.context = context;
+    return { verdict, extra };
   }
   const check = await checkTool(ev, { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, cwd: ev.cwd, deadline: ctx.deadline });
+  const secretName = findKnownSecretIn(ev.toolInput, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
+  if (secretName) {
+    check.findings.push({
+      ruleId: 'secrets.value-in-input',
+      decision: ctx.policy.secrets.inputs,
+      severity: 'high',
+      reason: `the tool input contains the value of secret ${secretName} in clear; values must not pass through the model`,
+      alternative: `refer to it by name: \`cordon exec --secret ${secretName} -- CMD\`, or {{secret:${secretName}}} in the cordon http_request tool`,
+    });
+  }
   const taintFindings = await taintPreToolUse(ev, { ...tctx, ...(check.shell ? { shellCommands: check.shell.ir.commands } : {}) });
   const findings = applyPolicy([...check.findings, ...taintFindings], {
     preset: ctx.policy.preset,
@@ -69,4 +87,20 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     };
   }
   return { verdict, extra, check };
+}
+
+/**
+ * Secret values or credential formats in a tool result. The tool has run; what cordon can do is record the
+ * finding (offsets and kinds, never values) and tell the model not to repeat or send what it saw.
+ */
+function leakReport(ev: HookEvent, ctx: DecideContext): { audit: unknown; context: string } | undefined {
+  const text = extractText(ev.toolResponse);
+  if (!text) return undefined;
+  const { findings } = scanForLeaks(text, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
+  if (findings.length === 0) return undefined;
+  const kinds = [...new Set(findings.map((f) => (f.name ? `secret ${f.name}` : f.kind)))];
+  return {
+    audit: findings.slice(0, 20),
+    context: `cordon: the output of ${ev.toolName} contains credential material (${kinds.join(', ')}). Do not repeat, store, encode or send these values; refer to secrets by name and ask the user to rotate any credential that was exposed.`,
+  };
 }

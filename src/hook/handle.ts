@@ -10,6 +10,9 @@ import type { AuditRecordInput, AuditStore } from '../audit/index.js';
 import { openAuditStore } from '../audit/index.js';
 import { formatProblem, PolicyCache, type LoadedPolicy } from '../policy/load.js';
 import { decide } from '../engine/decide.js';
+import { rewriteShellCall } from '../engine/rewrite.js';
+import { verdictFrom } from '../engine/policy-apply.js';
+import { loadKnownSecrets } from '../secrets/known.js';
 import { stateDir as stateDirOf, homeDir } from '../state.js';
 import { VERSION } from '../version.js';
 import { failClosed, formatVerdict, InputError, isHookEvent, MAX_STDIN_BYTES, parseEvent, type HookOutput } from './protocol.js';
@@ -102,8 +105,20 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     }
     const policy = loaded.policy;
     const deadline = started + policy.hook.deadlineMs;
-    const result = await decide(ev, { policy, workspace, home, stateDir, deadline, now: new Date() });
+    // Stored secret values are registered with the redactor before anything is recorded or printed.
+    loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
+    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now: new Date() });
     let verdict = result.verdict;
+    // Allowed shell calls run confined. An ask is shown to a human as the command the model wrote, so it is left
+    // as written: the approval covers exactly what the human read.
+    if (ev.event === 'PreToolUse' && verdict.decision === 'allow') {
+      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env });
+      if (rw && 'refusal' in rw) verdict = { ...verdictFrom([rw.refusal, ...verdict.findings]) };
+      else if (rw) {
+        verdict = { ...verdict, updatedInput: rw.updatedInput };
+        result.extra.rewrite = rw.layers;
+      }
+    }
     const auditError = await record(rt, stateDir, policy.audit.sink, ev, verdict, started, { policyHash: loaded.hash, extra: result.extra });
     if (auditError && ev.event === 'PreToolUse' && verdict.decision === 'allow' && !READ_ONLY_TOOLS.has(ev.toolName ?? '')) {
       verdict = {

@@ -37,16 +37,16 @@ export function message(v: Pick<Verdict, 'decision' | 'ruleId' | 'reason' | 'alt
 export function formatVerdict(event: HookEventName, v: Verdict, onAllow: 'passthrough' | 'allow'): HookOutput {
   switch (event) {
     case 'PreToolUse': {
-      if (v.decision === 'allow' && onAllow === 'passthrough') {
-        return json(v.context ? { hookSpecificOutput: { hookEventName: event, additionalContext: v.context } } : {});
+      const out: Record<string, unknown> = { hookEventName: event };
+      // passthrough: no decision, so Claude Code's own permission rules still apply (updatedInput is honoured
+      // without a decision too).
+      if (v.decision !== 'allow' || onAllow === 'allow') {
+        out.permissionDecision = v.decision;
+        out.permissionDecisionReason = message(v);
       }
-      const out: Record<string, unknown> = {
-        hookEventName: event,
-        permissionDecision: v.decision,
-        permissionDecisionReason: message(v),
-      };
+      if (v.updatedInput && v.decision !== 'deny') out.updatedInput = v.updatedInput;
       if (v.context) out.additionalContext = v.context;
-      return json({ hookSpecificOutput: out });
+      return json(Object.keys(out).length > 1 ? { hookSpecificOutput: out } : {});
     }
     case 'PostToolUse':
     case 'PostToolUseFailure':

@@ -199,4 +199,6 @@ export interface Verdict {
   findings: Finding[];
   /** Extra context for the model (PostToolUse/SessionStart/UserPromptSubmit additionalContext). */
   context?: string;
+  /** PreToolUse: the tool input to run instead (the original command confined by the sandbox, output masked). */
+  updatedInput?: Record<string, unknown>;
 }
