@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { findRepoRoot } from './init.js';
 import { findCordonHandler, REGISTERED_EVENTS, type Settings } from './settings.js';
 import { formatProblem, loadPolicy } from '../policy/load.js';
-import { stateDir as stateDirOf } from '../state.js';
+import { homeDir, stateDir as stateDirOf } from '../state.js';
 
 export interface Check {
   name: string;
@@ -21,6 +21,8 @@ export interface Check {
 export interface DoctorOptions {
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** Run the live sandbox probes (about 2 s). */
+  probes?: boolean;
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
@@ -83,7 +85,32 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     checks.push({ name: 'audit store usable', ok: false, detail: `audit store unavailable: ${(err as Error).message}` });
   }
 
-  // 5. Live canary through the exact registered command line.
+  // 5. The sandbox: dependencies, Claude Code's own sandbox block, and live probes inside it.
+  if (loaded.ok && loaded.policy.sandbox.mode === 'on') {
+    const { preflight } = await import('../sandbox/preflight.js');
+    const pf = preflight(opts.env);
+    checks.push(pf.ok ? { name: 'sandbox available', ok: true, detail: `bwrap ${pf.bwrap ?? ''}`.trim() } : { name: 'sandbox available', ok: false, detail: `${pf.error}; ${pf.fix}` });
+    const { sandboxDrift } = await import('../sandbox/claude-settings.js');
+    let local: Settings | undefined;
+    try {
+      local = JSON.parse(readFileSync(join(root, '.claude', 'settings.local.json'), 'utf8')) as Settings;
+    } catch {
+      local = undefined;
+    }
+    const ctx = { workspace: root, home: homeDir(opts.env), stateDir, sessionId: 'doctor', env: opts.env };
+    const drift = sandboxDrift(local?.sandbox, loaded.policy, ctx);
+    checks.push({ name: 'claude sandbox block', ok: drift.length === 0, detail: drift.length === 0 ? 'matches the policy (.claude/settings.local.json)' : drift.join('\n    ') });
+    if (pf.ok && opts.probes !== false) {
+      const { runProbes } = await import('../sandbox/probes.js');
+      for (const p of await runProbes({ policy: loaded.policy, stateDir, sessionId: 'doctor', env: opts.env })) {
+        checks.push({ name: `sandbox: ${p.name}`, ok: p.ok, detail: p.detail });
+      }
+    }
+  } else if (loaded.ok) {
+    checks.push({ name: 'sandbox', ok: true, detail: 'off by policy (sandbox.mode: off): shell commands run unconfined' });
+  }
+
+  // 6. Live canary through the exact registered command line.
   const handler = settings ? findCordonHandler(settings, 'PreToolUse') : undefined;
   if (!handler) {
     checks.push({ name: 'live canary', ok: false, detail: 'no registered PreToolUse hook to run' });

@@ -8,10 +8,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { policyTemplate } from './policy-template.js';
 import { addCordonHooks, removeCordonHooks, type Settings } from './settings.js';
+import { loadPolicy } from '../policy/load.js';
+import { defaultPolicy } from '../policy/schema.js';
+import { claudeSandboxSettings } from '../sandbox/claude-settings.js';
+import { mcpServerEntry } from '../mcp/server.js';
+import { homeDir, stateDir as stateDirOf } from '../state.js';
 
 export interface InitOptions {
   /** Repository root (or a directory inside it). */
   dir: string;
+  /** Also register cordon's MCP server (secret-brokered http_request) in .mcp.json. */
+  mcp?: boolean;
+  /** Environment (for the state dir and the sandbox block); defaults to the process's. */
+  env?: NodeJS.ProcessEnv;
   /** Absolute node executable for the hook command (defaults to the running one). */
   nodePath?: string;
 }
@@ -29,6 +38,10 @@ interface Manifest {
   createdSettings: boolean;
   /** The settings file's text before the first init, restored verbatim by undo when nothing else changed. */
   originalSettings?: string;
+  /** settings.local.json: whether cordon created it, and the sandbox block it replaced (null: there was none). */
+  local?: { created: boolean; previousSandbox: unknown };
+  /** .mcp.json: whether cordon created it, and whether it added the `cordon` server. */
+  mcp?: { created: boolean; added: boolean };
   handlers: unknown[];
   files: Record<string, string>;
 }
@@ -121,6 +134,8 @@ export function runInit(opts: InitOptions): InitReport {
     writeAtomic(settingsFile, JSON.stringify(merged.settings, null, 2) + '\n');
     report.wrote.push(join('.claude', 'settings.json'));
   }
+  writeLocalSandbox(root, manifest, report, opts.env ?? process.env);
+  if (opts.mcp) registerMcp(root, manifest, report);
   manifest.handlers = merged.settings.hooks
     ? Object.values(merged.settings.hooks).flatMap((groups) => groups.flatMap((g) => g.hooks)).filter((h) => {
         const a = (h as { args?: unknown[] }).args;
@@ -129,6 +144,34 @@ export function runInit(opts: InitOptions): InitReport {
     : [];
   writeAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   return report;
+}
+
+/**
+ * Claude Code's own sandbox, configured from the same policy, as the backstop for a Bash call the hook did not
+ * rewrite. It goes in settings.local.json (not committed): it holds this machine's absolute paths.
+ */
+function writeLocalSandbox(root: string, manifest: Manifest, report: InitReport, env: NodeJS.ProcessEnv): void {
+  const loaded = loadPolicy({ workspace: root, stateDir: stateDirOf(env) });
+  const policy = loaded.ok ? loaded.policy : defaultPolicy();
+  const block = claudeSandboxSettings(policy, { workspace: root, home: homeDir(env), stateDir: stateDirOf(env), sessionId: 'settings', env });
+  const file = join(root, '.claude', 'settings.local.json');
+  const existing = readJson(file);
+  if (!manifest.local) manifest.local = { created: !existing, previousSandbox: existing?.sandbox ?? null };
+  const next = { ...(existing ?? {}), sandbox: block };
+  if (JSON.stringify(next) === JSON.stringify(existing)) return;
+  writeAtomic(file, JSON.stringify(next, null, 2) + '\n');
+  report.wrote.push(join('.claude', 'settings.local.json'));
+}
+
+function registerMcp(root: string, manifest: Manifest, report: InitReport): void {
+  const file = join(root, '.mcp.json');
+  const existing = readJson(file);
+  const servers = (existing?.mcpServers && typeof existing.mcpServers === 'object' ? existing.mcpServers : {}) as Record<string, unknown>;
+  const entry = { type: 'stdio', ...mcpServerEntry() };
+  if (JSON.stringify(servers.cordon) === JSON.stringify(entry)) return;
+  if (!manifest.mcp) manifest.mcp = { created: !existing, added: servers.cordon === undefined };
+  writeAtomic(file, JSON.stringify({ ...(existing ?? {}), mcpServers: { ...servers, cordon: entry } }, null, 2) + '\n');
+  report.wrote.push('.mcp.json');
 }
 
 export interface UndoReport {
@@ -159,6 +202,34 @@ export function runUndo(opts: { dir: string }): UndoReport {
       const original = manifest?.originalSettings;
       const same = original !== undefined && JSON.stringify(safeParse(original)) === JSON.stringify(out.settings);
       writeAtomic(settingsFile, same ? original : JSON.stringify(out.settings, null, 2) + '\n');
+    }
+  }
+  if (manifest?.local) {
+    const file = join(root, '.claude', 'settings.local.json');
+    const local = readJson(file);
+    if (local) {
+      const rest = { ...local };
+      if (manifest.local.previousSandbox === null) delete rest.sandbox;
+      else rest.sandbox = manifest.local.previousSandbox;
+      if (manifest.local.created && Object.keys(rest).length === 0) {
+        rmSync(file);
+        report.removed.push(join('.claude', 'settings.local.json'));
+        removeIfEmpty(join(root, '.claude'));
+      } else writeAtomic(file, JSON.stringify(rest, null, 2) + '\n');
+    }
+  }
+  if (manifest?.mcp?.added) {
+    const file = join(root, '.mcp.json');
+    const mcp = readJson(file);
+    if (mcp) {
+      const servers = { ...((mcp.mcpServers ?? {}) as Record<string, unknown>) };
+      delete servers.cordon;
+      const rest: Record<string, unknown> = { ...mcp, mcpServers: servers };
+      if (Object.keys(servers).length === 0) delete rest.mcpServers;
+      if (manifest.mcp.created && Object.keys(rest).length === 0) {
+        rmSync(file);
+        report.removed.push('.mcp.json');
+      } else writeAtomic(file, JSON.stringify(rest, null, 2) + '\n');
     }
   }
   for (const [rel, hash] of Object.entries(manifest?.files ?? {})) {

@@ -135,3 +135,20 @@ test('every command has --help', () => {
     assert.match(h.stdout, /Usage: cordon/);
   }
 });
+
+test('init writes Claude Code\'s sandbox block and, with --mcp, the MCP server; undo takes both back', () => {
+  const { repo, env } = sandboxDirs();
+  writeFileSync(join(repo, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'x' } } }));
+  assert.equal(cordon(['init', '--yes', '--mcp'], repo, env).code, 0);
+  const local = JSON.parse(readFileSync(join(repo, '.claude/settings.local.json'), 'utf8'));
+  assert.equal(local.sandbox.enabled, true);
+  assert.equal(local.sandbox.failIfUnavailable, true);
+  assert.equal(local.sandbox.allowUnsandboxedCommands, false);
+  assert.ok(local.sandbox.filesystem.denyRead.some((p: string) => p.includes('.ssh')));
+  const mcp = JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8'));
+  assert.deepEqual(mcp.mcpServers.other, { command: 'x' });
+  assert.deepEqual(mcp.mcpServers.cordon.args.slice(-1), ['mcp']);
+  assert.equal(cordon(['init', '--undo'], repo, env).code, 0);
+  assert.equal(existsSync(join(repo, '.claude/settings.local.json')), false);
+  assert.deepEqual(JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8')), { mcpServers: { other: { command: 'x' } } });
+});

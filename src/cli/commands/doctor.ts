@@ -7,9 +7,10 @@ export function register(program: Command): void {
     .description('Check the installation: hooks registered, policy valid, state dir writable, audit store, live canary')
     .option('--dir <dir>', 'repository to check', process.cwd())
     .option('--json', 'print the checks as JSON')
-    .action(async (opts: { dir: string; json?: boolean }) => {
+    .option('--no-probes', 'skip the live probes inside the sandbox')
+    .action(async (opts: { dir: string; json?: boolean; probes: boolean }) => {
       const { runDoctor } = await import('../../install/doctor.js');
-      const checks = await runDoctor({ dir: opts.dir, env: process.env });
+      const checks = await runDoctor({ dir: opts.dir, env: process.env, probes: opts.probes });
       if (opts.json) console.log(JSON.stringify(checks, null, 2));
       else {
         const width = Math.max(...checks.map((c) => c.name.length));

@@ -8,8 +8,9 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation (non-interactive)')
     .option('--undo', 'remove exactly what init added (an edited policy file is kept)')
     .option('--dir <dir>', 'repository to install into', process.cwd())
-    .addHelpText('after', '\nThe hooks run `node <cordon>/dist/src/hook/client.cjs <Event>` (exec form), so cordon need not be on PATH.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.')
-    .action(async (opts: { yes?: boolean; undo?: boolean; dir: string }) => {
+    .option('--mcp', 'also register cordon\'s MCP server (http_request with {{secret:NAME}} placeholders) in .mcp.json')
+    .addHelpText('after', '\nThe hooks run `node <cordon>/dist/src/hook/client.cjs <Event>` (exec form), so cordon need not be on PATH.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.\nClaude Code\'s own sandbox block, derived from the same policy, goes in .claude/settings.local.json (machine paths).')
+    .action(async (opts: { yes?: boolean; undo?: boolean; dir: string; mcp?: boolean }) => {
       const { runInit, runUndo, InitError } = await import('../../install/init.js');
       try {
         if (opts.undo) {
@@ -28,7 +29,7 @@ export function register(program: Command): void {
             return;
           }
         }
-        const r = runInit({ dir: opts.dir });
+        const r = runInit({ dir: opts.dir, mcp: opts.mcp === true });
         console.log(`cordon installed in ${r.root}`);
         for (const w of r.wrote) console.log(`  wrote ${w}`);
         for (const k of r.kept) console.log(`  kept  ${k} (already there)`);

@@ -33,7 +33,18 @@ export function register(program: Command): void {
       }
       const command = words.length === 1 ? words[0]! : argvToCommand(words);
       const outcome = await runCommand(command, { ...c.ctx, policy: c.policy, cwd: process.cwd(), noSandbox: !opts.sandbox, stdio: 'inherit' });
-      if (outcome.error) console.error(`cordon run: ${outcome.error}; ${outcome.fix ?? ''} The command did not run.`);
       process.exitCode = outcome.exitCode;
+      if (outcome.error) console.error(`cordon run: ${outcome.error}; ${outcome.fix ?? ''} The command did not run.`);
+      try {
+        const { openAuditStore } = await import('../../audit/index.js');
+        const { runAuditRecord } = await import('../../sandbox/run.js');
+        const { VERSION } = await import('../../version.js');
+        const store = openAuditStore({ stateDir: c.ctx.stateDir });
+        await store.append(runAuditRecord(outcome, { ...(opts.phase ? { phase: opts.phase } : {}), version: VERSION }));
+        store.close();
+      } catch (err) {
+        console.error(`cordon run: the audit record could not be written (${(err as Error).message.split('\n')[0]})`);
+        if (process.exitCode === 0 || process.exitCode === undefined) process.exitCode = 70;
+      }
     });
 }
