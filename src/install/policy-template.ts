@@ -62,8 +62,39 @@ hook:
   # allow: cordon's allow also skips Claude Code's permission prompt.
   onAllow: passthrough
 
+sandbox:
+  # on: every allowed Bash command runs confined by the OS (bubblewrap): writes only to the workspace, the
+  # session temp dir and allowWrite; credential stores and cordon's state dir unreadable; egress only to
+  # network.allow; credential variables scrubbed. off: no confinement (recorded in the audit trail).
+  mode: on
+  # network:
+  #   allow: [registry.npmjs.org, github.com, "*.example.com"]   # replaces the default list when set
+  # filesystem:
+  #   allowWrite: [~/.npm, ~/.cache]
+  #   denyRead: [secrets/**]
+
+secrets:
+  # Mask stored secret values in every Bash call's output (once a secret is stored with \`cordon secrets add\`).
+  mask: true
+  # A tool input that carries a stored secret value in clear: ask or deny.
+  inputs: deny
+  # Scan tool results for secret values and credential formats, and warn the model.
+  leakScan: true
+
+injection:
+  # When a session becomes tainted: off, detection (an injection found in untrusted content), any-untrusted.
+  taint: detection
+  # In a tainted session, actions at sinks (egress, push, publish, secret use, writes outside the workspace,
+  # edits to CI, hooks or agent settings): ask or deny.
+  # sinks:
+  #   decision: ask
+  # MCP servers whose results are trusted:
+  # trustedMcpServers: [github]
+
 audit:
   # Prune audit records older than this many days (0 keeps everything).
   retentionDays: 0
+  # A shared PostgreSQL log for a team belongs in ~/.cordon/policy.yaml, not here:
+  # sink: postgres://cordon@db.internal/audit
 `;
 }
