@@ -1,0 +1,109 @@
+/**
+ * Approval codes: a short code derived from an HMAC over the exact call (working directory, tool, tool input),
+ * keyed with a secret kept in the state dir (mode 0600, created at first use). The same call always gets the
+ * same code, any changed byte gets another, and without the key nobody can compute a code for a call that was
+ * never denied.
+ *
+ * The session id is deliberately not part of the code: the usual headless flow is "run refused, a human
+ * approves, the job runs again", and the second run is a new session.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const KEY_FILE = 'approval.key';
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+export const CODE_LENGTH = 10;
+
+export interface CallIdentity {
+  cwd: string;
+  tool: string;
+  input: unknown;
+}
+
+/**
+ * The tool input as bytes: JSON with object keys sorted, so the same input re-serialised in another key order
+ * is the same call, while any changed value (one byte of a command) is not.
+ */
+export function canonicalInput(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalInput).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalInput(o[k])}`)
+    .join(',')}}`;
+}
+
+export function inputDigest(input: unknown): string {
+  return createHash('sha256').update(canonicalInput(input)).digest('hex');
+}
+
+/** Reads the approval key, creating it (32 random bytes, mode 0600) at first use; safe against a racing creator. */
+export function approvalKey(stateDir: string): Buffer {
+  const file = join(stateDir, KEY_FILE);
+  try {
+    const k = readFileSync(file);
+    if (k.length >= 32) return k;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, randomBytes(32), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  try {
+    // link() fails when the name exists, so the first creator wins and the others read its key.
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return readFileSync(file);
+}
+
+function base32(buf: Buffer, chars: number): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+    if (out.length >= chars) break;
+  }
+  return out;
+}
+
+export function approvalCodeWithKey(key: Buffer, call: CallIdentity): string {
+  const mac = createHmac('sha256', key)
+    .update('cordon-approval-v1\0')
+    .update(call.cwd)
+    .update('\0')
+    .update(call.tool)
+    .update('\0')
+    .update(canonicalInput(call.input))
+    .digest();
+  return base32(mac, CODE_LENGTH);
+}
+
+export interface ApprovalCodeInput extends CallIdentity {
+  stateDir: string;
+  sessionId?: string;
+}
+
+export function approvalCode(call: ApprovalCodeInput): string {
+  return approvalCodeWithKey(approvalKey(call.stateDir), call);
+}
+
+/** A code as a human may type it: case and separators ignored. Undefined when it cannot be a code. */
+export function normaliseCode(s: string): string | undefined {
+  const c = s.toUpperCase().replace(/[\s\-.,;:'"`]/g, '');
+  return c.length === CODE_LENGTH && [...c].every((ch) => ALPHABET.includes(ch)) ? c : undefined;
+}
