@@ -6,6 +6,8 @@ import type { HookEvent, Verdict } from '../ir/types.js';
 import type { Policy } from '../policy/schema.js';
 import { applyPolicy, verdictFrom } from './policy-apply.js';
 import { checkTool, type ToolCheck } from './tools.js';
+import { phaseCheck } from '../phase/check.js';
+import type { ActivePhase } from '../phase/state.js';
 import { taintAfter, taintPreToolUse } from '../taint/index.js';
 import { extractText } from '../taint/inspect.js';
 import { findKnownSecretIn, scanForLeaks } from '../secrets/known.js';
@@ -19,6 +21,8 @@ export interface DecideContext {
   env?: Record<string, string | undefined>;
   /** performance.now() deadline for the analysis. */
   deadline: number;
+  /** The phase in force for this workspace, when any. */
+  phase?: ActivePhase;
   now: Date;
 }
 
@@ -44,7 +48,7 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     if (context) verdict.context = context;
     return { verdict, extra };
   }
-  const check = await checkTool(ev, { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, cwd: ev.cwd, deadline: ctx.deadline });
+  const check = await checkTool(ev, { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, cwd: ev.cwd, deadline: ctx.deadline, stateDir: ctx.stateDir });
   const secretName = findKnownSecretIn(ev.toolInput, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
   if (secretName) {
     check.findings.push({
@@ -64,6 +68,16 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     home: ctx.home,
     now: ctx.now,
   });
+  // The phase bound comes after the policy's overrides, so no override widens what a phase allows.
+  const phaseFinding = phaseCheck(ctx.phase, ctx.policy, {
+    tool: ev.toolName ?? '',
+    input: ev.toolInput ?? {},
+    ...(check.shell ? { shellCommands: check.shell.ir.commands } : {}),
+    cwd: ev.cwd,
+    workspace: ctx.workspace,
+    home: ctx.home,
+  });
+  if (phaseFinding) findings.push(phaseFinding);
   const verdict = verdictFrom(findings);
   if (performance.now() > ctx.deadline && verdict.decision === 'allow') {
     return {
@@ -79,6 +93,7 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     };
   }
   const extra: Record<string, unknown> = {};
+  if (ctx.phase) extra.phase = { name: ctx.phase.name, source: ctx.phase.source };
   if (check.shell) {
     extra.shell = {
       status: check.shell.ir.status,

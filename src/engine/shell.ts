@@ -18,6 +18,7 @@ export interface ShellOptions {
   home: string;
   workspace: string;
   policy: Policy;
+  stateDir?: string;
   /** performance.now() deadline. */
   deadline: number;
 }
@@ -33,6 +34,7 @@ export async function analyzeShellCommand(command: string, opts: ShellOptions): 
     extraRoots: opts.policy.paths.extraRoots,
     preset: opts.policy.preset,
     ir,
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
   });
   const t2 = performance.now();
   if (t2 > opts.deadline) {

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/schema.js';
 import { canonicalPath, credentialKind, inBounds, makeBounds, type Bounds } from './paths.js';
 import { globToRegExp } from './policy-apply.js';
 import { analyzeShellCommand, type ShellAnalysis } from './shell.js';
+import { selfProtectPath } from '../selfprotect/paths.js';
 
 export interface ToolContext {
   policy: Policy;
@@ -15,6 +16,7 @@ export interface ToolContext {
   home: string;
   cwd: string;
   deadline: number;
+  stateDir?: string;
 }
 
 export interface ToolCheck {
@@ -44,6 +46,13 @@ export async function checkTool(ev: HookEvent, ctx: ToolContext): Promise<ToolCh
   const input = ev.toolInput ?? {};
   const { tools } = ctx.policy;
 
+  // cordon's own files, the agent's settings and git hooks: the guard is not the agent's to edit.
+  if (WRITE_TOOLS.has(tool)) {
+    const raw = tool === 'NotebookEdit' ? input.notebook_path : input.file_path;
+    const own = typeof raw === 'string' ? selfProtectPath(raw, { home: ctx.home, cwd: ev.cwd, tool, ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}) }) : undefined;
+    if (own) return { findings: [own] };
+  }
+
   if (matchesAny(tool, tools.deny)) {
     return { findings: [f('tools.denied', 'deny', 'high', `the tool ${tool} is denied by policy (tools.deny)`, 'use another tool, or ask a human to change .cordon/policy.yaml')] };
   }
@@ -71,6 +80,7 @@ export async function checkTool(ev: HookEvent, ctx: ToolContext): Promise<ToolCh
       workspace: ctx.workspace,
       policy: ctx.policy,
       deadline: ctx.deadline,
+      ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}),
     });
     return { findings: shell.findings, shell, command };
   }

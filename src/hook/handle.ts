@@ -13,6 +13,8 @@ import { decide } from '../engine/decide.js';
 import { rewriteShellCall } from '../engine/rewrite.js';
 import { verdictFrom } from '../engine/policy-apply.js';
 import { loadKnownSecrets } from '../secrets/known.js';
+import { activePhase } from '../phase/state.js';
+import { applyApprovals } from '../approval/hook.js';
 import { stateDir as stateDirOf, homeDir } from '../state.js';
 import { VERSION } from '../version.js';
 import { failClosed, formatVerdict, InputError, isHookEvent, MAX_STDIN_BYTES, parseEvent, type HookOutput } from './protocol.js';
@@ -107,12 +109,24 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     const deadline = started + policy.hook.deadlineMs;
     // Stored secret values are registered with the redactor before anything is recorded or printed.
     loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
-    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now: new Date() });
-    let verdict = result.verdict;
+    const now = new Date();
+    const phase = activePhase({ workspace, stateDir, env, policy, now });
+    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, ...(phase ? { phase } : {}) });
+    // A refused call may carry a human's one-time approval (cordon approve CODE); otherwise its reason ends with
+    // the command that would approve it.
+    const approval = applyApprovals(ev, result.verdict, { stateDir, env, now });
+    let verdict = approval.verdict;
+    if (approval.approval) {
+      const a = approval.approval;
+      result.extra.approval =
+        a.event === 'error'
+          ? a
+          : { event: a.event, code: a.facts.code, approvedBy: a.facts.approvedBy, approvedAt: a.facts.approvedAt, inputSha256: a.facts.inputSha256, refusedBy: result.verdict.ruleId };
+    }
     // Allowed shell calls run confined. An ask is shown to a human as the command the model wrote, so it is left
     // as written: the approval covers exactly what the human read.
     if (ev.event === 'PreToolUse' && verdict.decision === 'allow') {
-      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env });
+      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env, ...(phase ? { phase: phase.name } : {}) });
       if (rw && 'refusal' in rw) verdict = { ...verdictFrom([rw.refusal, ...verdict.findings]) };
       else if (rw) {
         verdict = { ...verdict, updatedInput: rw.updatedInput };

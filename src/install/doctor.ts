@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, wri
 import { join } from 'node:path';
 import { findRepoRoot } from './init.js';
 import { findCordonHandler, REGISTERED_EVENTS, type Settings } from './settings.js';
+import { permissionDrift } from './permissions.js';
 import { formatProblem, loadPolicy } from '../policy/load.js';
 import { homeDir, stateDir as stateDirOf } from '../state.js';
 
@@ -61,6 +62,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       ? { name: 'policy valid', ok: true, detail: loaded.layers.map((l) => `${l.file} (${l.status})`).join('; ') }
       : { name: 'policy valid', ok: false, detail: loaded.problems.map(formatProblem).join('\n    ') },
   );
+
+  if (settings && loaded.ok) {
+    const drift = permissionDrift(settings, loaded.policy, { home: homeDir(opts.env), stateDir });
+    checks.push({ name: 'permission rules', ok: drift.length === 0, detail: drift.length ? drift.join('\n    ') : "cordon's deny rules are in place" });
+  }
 
   // 3. State dir writable.
   try {

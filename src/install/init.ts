@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { policyTemplate } from './policy-template.js';
 import { addCordonHooks, removeCordonHooks, type Settings } from './settings.js';
 import { loadPolicy } from '../policy/load.js';
+import { addPermissionRules, permissionRulesFor, removePermissionRules, type PermissionRules } from './permissions.js';
 import { defaultPolicy } from '../policy/schema.js';
 import { claudeSandboxSettings } from '../sandbox/claude-settings.js';
 import { mcpServerEntry } from '../mcp/server.js';
@@ -40,6 +41,8 @@ interface Manifest {
   originalSettings?: string;
   /** settings.local.json: whether cordon created it, and the sandbox block it replaced (null: there was none). */
   local?: { created: boolean; previousSandbox: unknown };
+  /** Permission rules cordon added to settings.json (defence in depth: they hold without the hook). */
+  permissions?: PermissionRules;
   /** .mcp.json: whether cordon created it, and whether it added the `cordon` server. */
   mcp?: { created: boolean; added: boolean };
   handlers: unknown[];
@@ -130,7 +133,16 @@ export function runInit(opts: InitOptions): InitReport {
   const merged = addCordonHooks(existing ?? {}, nodePath, client);
   report.hooksAdded = merged.added.length - merged.replaced;
   report.hooksReplaced = merged.replaced;
-  if (merged.added.length > 0 || !existing) {
+  const env = opts.env ?? process.env;
+  const state = stateDirOf(env);
+  const loaded = loadPolicy({ workspace: root, stateDir: state });
+  const perm = addPermissionRules(merged.settings, permissionRulesFor(loaded.ok ? loaded.policy : defaultPolicy(), { home: homeDir(env), stateDir: state }));
+  merged.settings = perm.settings;
+  manifest.permissions = {
+    deny: [...new Set([...(manifest.permissions?.deny ?? []), ...perm.added.deny])],
+    ask: [...new Set([...(manifest.permissions?.ask ?? []), ...perm.added.ask])],
+  };
+  if (merged.added.length > 0 || perm.added.deny.length > 0 || perm.added.ask.length > 0 || !existing) {
     writeAtomic(settingsFile, JSON.stringify(merged.settings, null, 2) + '\n');
     report.wrote.push(join('.claude', 'settings.json'));
   }
@@ -191,8 +203,10 @@ export function runUndo(opts: { dir: string }): UndoReport {
   const settingsFile = join(root, '.claude', 'settings.json');
   const settings = readJson(settingsFile);
   if (settings) {
-    const out = removeCordonHooks(settings, manifest?.handlers ?? []);
-    report.hooksRemoved = out.removed;
+    const hooksOut = removeCordonHooks(settings, manifest?.handlers ?? []);
+    const perm = removePermissionRules(hooksOut.settings, manifest?.permissions ?? { deny: [], ask: [] });
+    const out = { settings: perm.settings, removed: hooksOut.removed + perm.removed };
+    report.hooksRemoved = hooksOut.removed;
     if (manifest?.createdSettings && Object.keys(out.settings).length === 0) {
       rmSync(settingsFile);
       report.removed.push(join('.claude', 'settings.json'));

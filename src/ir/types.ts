@@ -145,6 +145,8 @@ export interface RuleContext {
   preset: Preset;
   /** The whole IR, for rules that look across commands (pipes, lists). */
   ir: ShellIR;
+  /** cordon's state dir, which commands must not touch. */
+  stateDir?: string;
 }
 
 /** A rule pack: one file under src/rules/packs/. */

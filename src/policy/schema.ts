@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { SandboxPolicySchema } from '../sandbox/schema.js';
 import { SecretsPolicySchema } from '../secrets/schema.js';
-import { PhasesPolicySchema } from '../phase/schema.js';
+import { AcknowledgedSchema, PhasesPolicySchema } from '../phase/schema.js';
 import { InjectionPolicySchema } from '../taint/schema.js';
 
 const decision = z.enum(['allow', 'ask', 'deny']);
@@ -135,6 +135,7 @@ export const PolicySchema = z
       .prefault({}),
     sandbox: SandboxPolicySchema,
     phases: PhasesPolicySchema,
+    acknowledged: AcknowledgedSchema,
     injection: InjectionPolicySchema,
     secrets: SecretsPolicySchema,
     audit: z

@@ -8,6 +8,7 @@
  */
 import type { Command, Finding, RuleContext, RuleMeta, RulePack, ShellIR } from '../ir/types.js';
 import { nameOf } from './util.js';
+import { selfProtectPack } from '../selfprotect/pack.js';
 import { needsRepair, repair } from './repair.js';
 import { setNestedRunner } from './nested.js';
 import { shellPack, statusFindings } from './packs/shell.js';
@@ -32,6 +33,7 @@ export const PACKS: RulePack[] = [
   credsPack,
   privPack,
   interpPack,
+  selfProtectPack,
 ];
 
 const DECISION_RANK = { deny: 0, ask: 1, allow: 2 } as const;

@@ -37,7 +37,10 @@ test('init writes the policy and hooks, is idempotent, and undo gives the user\'
   assert.match(policy, /^# yaml-language-server: \$schema=\.\/policy\.schema\.json/);
   assert.ok(existsSync(join(repo, '.cordon/policy.schema.json')));
   const settings = JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8'));
-  assert.deepEqual(settings.permissions, { allow: ['Bash(npm test)'] });
+  assert.deepEqual(settings.permissions.allow, ['Bash(npm test)']);
+  // Deny rules generated from the policy hold even if the hook process is missing.
+  assert.ok(settings.permissions.deny.includes('Edit(**/.cordon/**)'));
+  assert.ok(settings.permissions.deny.includes('Read(~/.ssh/**)'));
   assert.equal(settings.hooks.Stop[0].hooks[0].command, 'echo done');
   for (const e of ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart']) {
     const h = settings.hooks[e].at(-1).hooks[0];
