@@ -26,5 +26,7 @@ export function isApprovable(v: Pick<Verdict, 'decision' | 'ruleId' | 'severity'
   if (v.decision === 'allow') return false;
   if (v.severity === 'catastrophic' || v.findings.some((f) => f.severity === 'catastrophic' && f.decision !== 'allow')) return false;
   if (/^(self|cordon)\./.test(v.ruleId) || v.findings.some((f) => f.decision !== 'allow' && /^self\./.test(f.ruleId))) return false;
+  // A secret value in the input is not a call to approve: the value must not pass through the model at all.
+  if (v.findings.some((f) => f.decision !== 'allow' && f.ruleId === 'secrets.value-in-input')) return false;
   return true;
 }

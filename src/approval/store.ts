@@ -6,6 +6,7 @@
  * directory consumes it (`consumed`) in one conditional UPDATE, so two hook processes racing for the same
  * approval cannot both win. A consumed code that is denied again goes back to `pending`.
  */
+import { redactText } from '../redact/index.js';
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -156,7 +157,8 @@ export function recordPendingApproval(p: PendingInput): ApprovalFacts {
       cwd: p.cwd,
       tool: p.tool,
       sha: inputDigest(p.input),
-      preview: canonicalInput(p.input).slice(0, PREVIEW_CHARS),
+      // The preview is for the human who approves; it goes through the redactor like every other record.
+      preview: redactText(canonicalInput(p.input)).slice(0, PREVIEW_CHARS),
       rule: p.ruleId ?? null,
       reason: p.reason ?? null,
       session: p.sessionId ?? null,

@@ -100,6 +100,9 @@ export function socketPath(env: NodeJS.ProcessEnv): string | undefined {
   return p.length <= MAX_SOCKET_PATH ? p : undefined;
 }
 
+/** Variables besides cordon's own that decisions read: home, project, session, temp dir, headless or not. */
+const FORWARDED = new Set(['HOME', 'CLAUDE_PROJECT_DIR', 'CLAUDE_CODE_SESSION_ID', 'TMPDIR', 'CLAUDE_CODE_ENTRYPOINT']);
+
 /**
  * The part of the hook's environment that decisions depend on. Secrets in the user's environment never cross
  * the socket: the daemon has no use for them.
@@ -107,7 +110,7 @@ export function socketPath(env: NodeJS.ProcessEnv): string | undefined {
 export function forwardedEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (k.startsWith('CORDON_') || k === 'HOME' || k === 'CLAUDE_PROJECT_DIR' || k === 'CLAUDE_CODE_SESSION_ID' || k === 'TMPDIR') out[k] = v;
+    if (k.startsWith('CORDON_') || FORWARDED.has(k)) out[k] = v;
   }
   return out;
 }

@@ -46,7 +46,11 @@ export function claudeSandboxSettings(policy: Policy, ctx: SandboxContext): Clau
   const present = scrubEnv(ctx.env, plan).removed;
   const names = [...new Set([...literalScrub, ...present])].sort();
   return {
-    enabled: plan.mode === 'on',
+    // cordon confines every allowed Bash call itself. Claude Code's own sandbox around it would run cordon's
+    // wrapper inside a second bubblewrap, where the nested sandbox cannot start (seen with the real CLI), so the
+    // block mirrors the policy's bounds but stays off; it is the configuration to switch on for a user who runs
+    // Claude Code's sandbox instead of cordon's (sandbox.mode: off).
+    enabled: false,
     failIfUnavailable: true,
     // cordon's hook decides; the sandbox must not turn its "ask" into an automatic yes.
     autoAllowBashIfSandboxed: false,
@@ -83,22 +87,18 @@ function get(o: unknown, ...path: string[]): unknown {
 export function sandboxDrift(block: unknown, policy: Policy, ctx: SandboxContext): string[] {
   const want = claudeSandboxSettings(policy, ctx);
   const fix = 'run `cordon init --yes` to rewrite it';
-  if (block === undefined || block === null) {
-    return want.enabled ? [`.claude/settings.json has no sandbox block, so Bash calls the hook fails to rewrite run unconfined; ${fix}`] : [];
-  }
+  const cordonOn = policy.sandbox.mode === 'on';
+  if (block === undefined || block === null) return [];
   if (typeof block !== 'object' || Array.isArray(block)) return [`the sandbox block in .claude/settings.json is not an object; ${fix}`];
   const out: string[] = [];
   const flag = (key: keyof ClaudeSandboxBlock, expected: boolean, why: string) => {
     const have = get(block, key);
     if (have !== expected) out.push(`sandbox.${key} is ${JSON.stringify(have ?? null)}, expected ${expected}: ${why}; ${fix}`);
   };
-  if (!want.enabled) {
-    if (get(block, 'enabled') === true && asStrings(get(block, 'excludedCommands'))?.length) {
-      out.push(`the policy has sandbox.mode: off but Claude Code's sandbox is on with exemptions for cordon; ${fix}`);
-    }
-    return out;
+  if (cordonOn && get(block, 'enabled') === true) {
+    out.push(`Claude Code's own sandbox is on as well as cordon's: cordon's confined commands cannot start a nested sandbox inside it; set sandbox.enabled to false in .claude/settings*.json (or sandbox.mode: off in the policy to use Claude Code's instead)`);
   }
-  flag('enabled', true, 'Claude Code\'s sandbox is the backstop when the hook fails open');
+  if (get(block, 'enabled') !== true) return out;
   flag('failIfUnavailable', true, 'otherwise a sandbox that cannot start only warns and commands run unconfined');
   flag('allowUnsandboxedCommands', false, 'otherwise the model can ask to run a command outside the sandbox');
   flag('autoAllowBashIfSandboxed', false, 'otherwise sandboxed Bash calls skip the permission rules');

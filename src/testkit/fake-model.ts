@@ -65,8 +65,8 @@ export type Script = Step[] | ((req: CapturedRequest, step: number) => Step);
 export interface FakeModelOptions {
   /** Text of the final reply once the script has run out. */
   finalText?: string;
-  /** Text for side calls (requests without tools). */
-  sideText?: string;
+  /** Text for side calls (requests without tools), or a function of the side request (e.g. a page summariser). */
+  sideText?: string | ((req: CapturedRequest) => string);
 }
 
 export interface FakeModel {
@@ -129,7 +129,8 @@ export async function startFakeModel(script: Script, opts: FakeModelOptions = {}
       step = pick(script, captured, n, opts.finalText ?? 'done');
     } else {
       captured.kind = 'side';
-      step = { text: opts.sideText ?? 'ok' };
+      const side = opts.sideText;
+      step = { text: typeof side === 'function' ? side(captured) : side ?? 'ok' };
     }
     const message = buildMessage(step, body?.model ?? 'claude-fake', newId);
     if (body?.stream === false) sendJson(res, 200, message);
@@ -304,4 +305,9 @@ function blockText(content: unknown): string {
       return typeof b === 'string' ? b : '';
     })
     .join('\n');
+}
+
+/** Every text in one request's messages (all roles), e.g. the page a side call was asked to summarise. */
+export function requestText(req: CapturedRequest): string {
+  return (req.body?.messages ?? []).map((m) => blockText(m.content)).join('\n');
 }

@@ -125,7 +125,8 @@ test('the rewrite is one simple command: env -u only for variables the plan rest
 
 test('the Claude Code settings block mirrors the plan with portable paths and exempts only cordon\'s entry', () => {
   const b = claudeSandboxSettings(defaultPolicy(), { ...ctx, env: { ...ctx.env, GITHUB_TOKEN: 'x', MY_API_KEY: 'y' } });
-  assert.equal(b.enabled, true);
+  // Off: cordon confines Bash itself, and a nested sandbox cannot start inside Claude Code's.
+  assert.equal(b.enabled, false);
   assert.equal(b.failIfUnavailable, true);
   assert.equal(b.allowUnsandboxedCommands, false);
   assert.equal(b.autoAllowBashIfSandboxed, false);
@@ -145,13 +146,17 @@ test('drift: none for the block cordon writes; each weakening named', () => {
   const p = defaultPolicy();
   const good = claudeSandboxSettings(p, ctx);
   assert.deepEqual(sandboxDrift(JSON.parse(JSON.stringify(good)), p, ctx), []);
-  assert.equal(sandboxDrift(undefined, p, ctx).length, 1);
+  assert.equal(sandboxDrift(undefined, p, ctx).length, 0);
+  // Both sandboxes on at once: cordon's confined commands would fail inside Claude Code's.
+  const both = sandboxDrift({ ...JSON.parse(JSON.stringify(good)), enabled: true }, p, ctx);
+  assert.ok(both.some((m) => m.includes('nested sandbox')), both.join('\n'));
   const weak = JSON.parse(JSON.stringify(good)) as typeof good;
+  weak.enabled = true;
   weak.allowUnsandboxedCommands = true;
   weak.network.allowedDomains.push('evil.example');
   weak.filesystem.denyRead = weak.filesystem.denyRead.filter((x) => x !== '~/.ssh');
   weak.excludedCommands.push('curl:*');
-  const d = sandboxDrift(weak, p, ctx);
+  const d = sandboxDrift(weak, policy({ mode: 'off' }), ctx);
   assert.ok(d.some((m) => m.includes('allowUnsandboxedCommands')), d.join('\n'));
   assert.ok(d.some((m) => m.includes('evil.example')), d.join('\n'));
   assert.ok(d.some((m) => m.includes('~/.ssh')), d.join('\n'));
