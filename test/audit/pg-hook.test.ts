@@ -29,7 +29,7 @@ async function startServer(): Promise<PgServer | string> {
 }
 
 const SELF = fileURLToPath(import.meta.url);
-const CLIENT = fileURLToPath(new URL('../../src/hook/client.js', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));
 
 async function writer(url: string, stateDir: string, count: number, tag: string): Promise<void> {
   const store = openAuditStore({ stateDir, sink: url });
