@@ -8,7 +8,7 @@ import { applyPolicy, verdictFrom } from './policy-apply.js';
 import { checkTool, type ToolCheck } from './tools.js';
 import { phaseCheck } from '../phase/check.js';
 import type { ActivePhase } from '../phase/state.js';
-import { taintAfter, taintPreToolUse } from '../taint/index.js';
+import { recordTaint, taintAfter, taintPreToolUse } from '../taint/index.js';
 import { extractText } from '../taint/inspect.js';
 import { findKnownSecretIn, scanForLeaks } from '../secrets/known.js';
 
@@ -43,7 +43,20 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
       : { decision: 'allow', ruleId: 'core.record', reason: 'recorded', findings: [] };
     const extra: Record<string, unknown> = after.audit ? { injection: after.audit } : {};
     const leaks = ev.event === 'PostToolUse' && ctx.policy.secrets.leakScan ? leakReport(ev, ctx) : undefined;
-    if (leaks) extra.leaks = leaks.audit;
+    if (leaks) {
+      extra.leaks = leaks.audit;
+      // Credential material is now in the model's context: from here on, egress needs a human.
+      recordTaint(ctx.stateDir, ev.sessionId, {
+        ts: Date.now(),
+        tool: ev.toolName ?? 'tool',
+        source: ev.toolName ?? 'tool',
+        trust: 'untrusted',
+        kind: 'secret-leak',
+        score: 1,
+        findings: leaks.kinds,
+        ...(ev.toolUseId ? { toolUseId: ev.toolUseId } : {}),
+      });
+    }
     const context = [after.context, leaks?.context].filter(Boolean).join('\n');
     if (context) verdict.context = context;
     return { verdict, extra };
@@ -108,13 +121,14 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
  * Secret values or credential formats in a tool result. The tool has run; what cordon can do is record the
  * finding (offsets and kinds, never values) and tell the model not to repeat or send what it saw.
  */
-function leakReport(ev: HookEvent, ctx: DecideContext): { audit: unknown; context: string } | undefined {
+function leakReport(ev: HookEvent, ctx: DecideContext): { audit: unknown; context: string; kinds: string[] } | undefined {
   const text = extractText(ev.toolResponse);
   if (!text) return undefined;
   const { findings } = scanForLeaks(text, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
   if (findings.length === 0) return undefined;
   const kinds = [...new Set(findings.map((f) => (f.name ? `secret ${f.name}` : f.kind)))];
   return {
+    kinds: [...new Set(findings.map((f) => f.kind))],
     audit: findings.slice(0, 20),
     context: `cordon: the output of ${ev.toolName} contains credential material (${kinds.join(', ')}). Do not repeat, store, encode or send these values; refer to secrets by name and ask the user to rotate any credential that was exposed.`,
   };

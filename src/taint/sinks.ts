@@ -96,6 +96,9 @@ export function protectedKind(abs: string, workspace: string, extra: string[]): 
 export function provenance(taint: TaintEntry[]): string {
   const ranked = [...taint].sort((a, b) => rank(b) - rank(a) || a.ts - b.ts);
   const top = ranked[0]!;
+  if (top.kind === 'secret-leak') {
+    return `session saw credential material (${top.findings.slice(0, 4).join(', ')}) in the output of ${top.source}${taint.length > 1 ? ` and ${taint.length - 1} more` : ''}`;
+  }
   const signals = top.findings.length > 0 ? ` (injection signals: ${top.findings.slice(0, 4).join(', ')})` : top.kind === 'untrusted' ? ' (strict mode: any untrusted content)' : '';
   const more = taint.length > 1 ? ` and ${taint.length - 1} more source${taint.length > 2 ? 's' : ''}` : '';
   const verb = top.kind === 'prompt' ? 'received a prompt with injection signals' : 'read untrusted content from';

@@ -31,8 +31,11 @@ export interface TaintEntry {
   /** URL without query, file path, or the fetching command; never the content. */
   source: string;
   trust: Trust;
-  /** detection: the detector fired; untrusted: strict mode taints on any untrusted ingestion; prompt: typed text. */
-  kind: 'detection' | 'untrusted' | 'prompt';
+  /**
+   * detection: the detector fired; untrusted: strict mode taints on any untrusted ingestion; prompt: typed text;
+   * secret-leak: a tool result showed credential material, which later egress could carry out.
+   */
+  kind: 'detection' | 'untrusted' | 'prompt' | 'secret-leak';
   score: number;
   /** Detector finding ids (`override.ignore-previous`), distinct. */
   findings: string[];
