@@ -4,8 +4,8 @@
  * the workspace does not reach it through ordinary writes.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { mkdirSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, chmodSync } from 'node:fs';
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CORDON_HOME;
@@ -27,4 +27,21 @@ export function ensureStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HOME && env.HOME !== '' ? env.HOME : homedir();
+}
+
+/**
+ * The workspace a call from `cwd` belongs to: $CLAUDE_PROJECT_DIR (set by Claude Code for hooks), else the nearest
+ * ancestor holding `.git` or `.cordon`, else cwd itself. The hook, the sandbox and phases all use this one rule.
+ */
+export function findWorkspace(env: Record<string, string | undefined>, cwd: string): string {
+  const fromEnv = env.CLAUDE_PROJECT_DIR;
+  if (fromEnv && fromEnv.startsWith('/')) return fromEnv;
+  let dir = cwd;
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.git')) || existsSync(join(dir, '.cordon'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return cwd;
 }

@@ -11,7 +11,8 @@ export interface DaemonStatus {
   pid?: number;
 }
 
-function answers(sock: string): Promise<boolean> {
+/** True when something accepts connections on the socket. */
+export function answers(sock: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(sock);
     s.on('connect', () => {

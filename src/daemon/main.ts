@@ -6,7 +6,8 @@
  * It exits by itself after a quiet period (CORDON_DAEMON_IDLE_MS, default 15 minutes) and whenever anything
  * unexpected happens: clients fall back to deciding in-process, so a dead daemon costs time, never safety.
  */
-import { createServer, connect, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { answers } from './control.js';
 import { mkdirSync, chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILD_ID } from '../build-id.cjs';
@@ -23,24 +24,13 @@ function debug(msg: string): void {
   if (process.env.CORDON_DEBUG) process.stderr.write(`cordon daemon: ${msg}\n`);
 }
 
-function alive(sock: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(sock);
-    s.on('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
 async function main(): Promise<void> {
   const sock = socketPath(process.env);
   if (!sock) return;
   const dir = socketDir(process.env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  if (await alive(sock)) return debug('another daemon already serves this build');
+  if (await answers(sock)) return debug('another daemon already serves this build');
   try {
     unlinkSync(sock);
   } catch {

@@ -15,7 +15,7 @@ import { verdictFrom } from '../engine/policy-apply.js';
 import { loadKnownSecrets } from '../secrets/known.js';
 import { activePhase } from '../phase/state.js';
 import { applyApprovals } from '../approval/hook.js';
-import { stateDir as stateDirOf, homeDir } from '../state.js';
+import { stateDir as stateDirOf, homeDir, findWorkspace } from '../state.js';
 import { VERSION } from '../version.js';
 import { failClosed, formatVerdict, InputError, isHookEvent, MAX_STDIN_BYTES, parseEvent, type HookOutput } from './protocol.js';
 
@@ -66,18 +66,7 @@ export class HookRuntime {
 /** Tools whose calls only read; the audit store being down does not stop them. */
 const READ_ONLY_TOOLS = new Set(['Read', 'Glob', 'Grep', 'LS', 'TodoWrite', 'AskUserQuestion', 'ExitPlanMode', 'EnterPlanMode', 'ToolSearch']);
 
-export function findWorkspace(env: Env, cwd: string): string {
-  const fromEnv = env.CLAUDE_PROJECT_DIR;
-  if (fromEnv && fromEnv.startsWith('/')) return fromEnv;
-  let dir = cwd;
-  for (let i = 0; i < 64; i++) {
-    if (existsSync(join(dir, '.git')) || existsSync(join(dir, '.cordon'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return cwd;
-}
+export { findWorkspace };
 
 export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<HookOutput> {
   const started = performance.now();

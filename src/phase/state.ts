@@ -4,6 +4,7 @@
  * 0600, in the state dir), then `phases.default`. Expiry is judged at read time, so a started phase falls back to
  * the default by itself without any process having to wake up.
  */
+import { findWorkspace } from '../state.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,21 +49,9 @@ export function workspaceKey(workspace: string): string {
   return p;
 }
 
-/**
- * The workspace a command run from `cwd` belongs to, found the same way the hook finds it: CLAUDE_PROJECT_DIR,
- * else the nearest ancestor holding `.git` or `.cordon`, else cwd itself.
- */
+/** The workspace a command run from `cwd` belongs to, found the same way the hook finds it (src/state.ts). */
 export function workspaceOf(env: Record<string, string | undefined>, cwd: string): string {
-  const fromEnv = env.CLAUDE_PROJECT_DIR;
-  if (fromEnv && fromEnv.startsWith('/')) return fromEnv;
-  let dir = cwd;
-  for (let i = 0; i < 64; i++) {
-    if (existsSync(join(dir, '.git')) || existsSync(join(dir, '.cordon'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return cwd;
+  return findWorkspace(env, cwd);
 }
 
 export function phaseStateFile(stateDir: string, workspace: string): string {

@@ -12,7 +12,8 @@ const secrets = new Map<string, string[]>();
 /** Every form of every secret paired with its replacement, longest first (so a form never eats part of a longer one). */
 let table: [string, string][] = [];
 
-function forms(value: string): string[] {
+/** The encoded forms of a value that count as the secret (the matcher in src/secrets uses exactly these). */
+export function secretForms(value: string): string[] {
   const buf = Buffer.from(value, 'utf8');
   const out = new Set<string>([value]);
   const b64 = buf.toString('base64');
@@ -51,7 +52,7 @@ export function registerSecret(name: string, value: string): boolean {
   if (typeof value !== 'string' || value.length < MIN_LENGTH) return false;
   const clean = name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'secret';
   const prev = secrets.get(clean) ?? [];
-  secrets.set(clean, [...new Set([...prev, ...forms(value)])]);
+  secrets.set(clean, [...new Set([...prev, ...secretForms(value)])]);
   rebuild();
   return true;
 }

@@ -2,6 +2,7 @@
  * Running a command confined, from inside cordon (`cordon run`, live probes, tests): the same plan, helper and
  * entry as a rewritten Bash call, spawned directly (no outer shell) with async spawn.
  */
+import { findWorkspace } from '../state.js';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -128,16 +129,7 @@ export async function stopHelper(policy: Policy, ctx: SandboxContext): Promise<b
   });
 }
 
-/** Same rule as the hook: $CLAUDE_PROJECT_DIR, else the nearest directory holding .git or .cordon, else cwd. */
+/** Same rule as the hook (src/state.ts). */
 export function findWorkspaceDir(env: Env, cwd: string): string {
-  const fromEnv = env.CLAUDE_PROJECT_DIR;
-  if (fromEnv && fromEnv.startsWith('/')) return fromEnv;
-  let dir = cwd;
-  for (let i = 0; i < 64; i++) {
-    if (existsSync(join(dir, '.git')) || existsSync(join(dir, '.cordon'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return cwd;
+  return findWorkspace(env, cwd);
 }
