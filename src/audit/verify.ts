@@ -109,6 +109,9 @@ export function verifyAudit(opts: { stateDir: string }): VerifyReport {
     db.transaction(() => {
       headRead = readHead(opts.stateDir);
       metaAnchor = readMetaAnchor(db);
+      // The first writer creates the key before its first record; read it again here, under the lock, so a
+      // store created while verify started is not reported as keyless.
+      if (!key) key = readKey(opts.stateDir);
     }).immediate();
     return walk(db, key, headRead, metaAnchor, report, fail);
   } finally {
