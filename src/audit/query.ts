@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DB_FILE, type StoredRow } from './chain.js';
 import { hasSchema, openDb } from './store.js';
 import type { Decision } from '../ir/types.js';
+import { recordTainted, recordTouchesSecrets } from './classify.js';
 
 export interface AuditRecord {
   id: number;
@@ -37,6 +38,10 @@ export interface SessionSummary {
   asks: number;
   /** Distinct tool names, sorted. */
   tools: string[];
+  /** Records that ingested untrusted content (see classify.ts). */
+  untrusted?: number;
+  /** Records where secrets were touched: refused reads, leaks found, broker use. */
+  secrets?: number;
   /** Working directory of the session's first record that has one. */
   cwd?: string;
 }
@@ -118,6 +123,22 @@ export function listSessions(opts: { stateDir: string; since?: number; limit?: n
          FROM records ${cond} GROUP BY session_id ORDER BY max(id) DESC ${limit}`,
       )
       .all(...args) as (Omit<SessionSummary, 'tools' | 'cwd'> & { tools: string | null; cwd: string | null })[];
+    // Only rows that can count are read back and classified; the predicates decide.
+    const marks = new Map<string, { untrusted: number; secrets: number }>();
+    const candidates = db
+      .prepare(
+        `SELECT * FROM records ${cond ? `${cond} AND` : 'WHERE'} (event LIKE '%taint%' OR event LIKE '%untrusted%' OR extra LIKE '%taint%'
+           OR extra LIKE '%untrusted%' OR extra LIKE '%leaks%' OR extra LIKE '%secrets.%' OR extra LIKE '%creds.%'
+           OR rule_id LIKE 'secrets.%' OR rule_id LIKE 'creds.%' OR tool = 'mcp__cordon__http_request' OR input LIKE '%--secret%')`,
+      )
+      .all(...args) as StoredRow[];
+    for (const row of candidates) {
+      const rec = toRecord(row);
+      const m = marks.get(rec.sessionId) ?? { untrusted: 0, secrets: 0 };
+      if (recordTainted(rec)) m.untrusted++;
+      if (recordTouchesSecrets(rec)) m.secrets++;
+      marks.set(rec.sessionId, m);
+    }
     return rows.map((r) => {
       const s: SessionSummary = {
         sessionId: r.sessionId,
@@ -127,6 +148,8 @@ export function listSessions(opts: { stateDir: string; since?: number; limit?: n
         denials: r.denials ?? 0,
         asks: r.asks ?? 0,
         tools: r.tools ? [...new Set(r.tools.split(','))].sort() : [],
+        untrusted: marks.get(r.sessionId)?.untrusted ?? 0,
+        secrets: marks.get(r.sessionId)?.secrets ?? 0,
       };
       if (r.cwd !== null) s.cwd = r.cwd;
       return s;

@@ -68,7 +68,7 @@ export function renderLog(records: AuditRecord[]): string {
 export function renderSessions(sessions: SessionSummary[]): string {
   if (sessions.length === 0) return 'No sessions recorded.';
   return table(
-    ['SESSION', 'FIRST', 'LAST', 'EVENTS', 'DENY', 'ASK', 'TOOLS'],
+    ['SESSION', 'FIRST', 'LAST', 'EVENTS', 'DENY', 'ASK', 'UNTRUSTED', 'SECRETS', 'TOOLS'],
     sessions.map((s) => [
       s.sessionId,
       localTime(s.firstTs),
@@ -76,6 +76,8 @@ export function renderSessions(sessions: SessionSummary[]): string {
       String(s.events),
       String(s.denials),
       String(s.asks),
+      String(s.untrusted ?? 0),
+      String(s.secrets ?? 0),
       s.tools.join(','),
     ]),
   );

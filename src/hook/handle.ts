@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HookEvent, HookEventName, Verdict } from '../ir/types.js';
 import type { AuditRecordInput, AuditStore } from '../audit/index.js';
-import { openAuditStore } from '../audit/index.js';
+import { openAuditStore, pruneAudit } from '../audit/index.js';
 import { formatProblem, PolicyCache, type LoadedPolicy } from '../policy/load.js';
 import { decide } from '../engine/decide.js';
 import { rewriteShellCall } from '../engine/rewrite.js';
@@ -115,7 +115,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     // Allowed shell calls run confined. An ask is shown to a human as the command the model wrote, so it is left
     // as written: the approval covers exactly what the human read.
     if (ev.event === 'PreToolUse' && verdict.decision === 'allow') {
-      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env, ...(phase ? { phase: phase.name } : {}) });
+      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env, ...(phase ? { phase: phase.name } : {}), ...(result.check?.shell ? { shellCommands: result.check.shell.ir.commands } : {}) });
       if (rw && 'refusal' in rw) verdict = { ...verdictFrom([rw.refusal, ...verdict.findings]) };
       else if (rw) {
         verdict = { ...verdict, updatedInput: rw.updatedInput };
@@ -132,6 +132,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
         findings: verdict.findings,
       };
     }
+    if (ev.event === 'SessionStart' && policy.audit.retentionDays > 0 && !policy.audit.sink) applyRetention(stateDir, policy.audit.retentionDays);
     return formatVerdict(ev.event, verdict, policy.hook.onAllow);
   } catch (err) {
     if (err instanceof InputError) {
@@ -139,6 +140,18 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     }
     const msg = err instanceof Error ? err.message : String(err);
     return failClosed(expected ?? ev?.event, 'cordon.internal-error', `cordon hit an internal error and refuses rather than guessing (${oneLine(msg)})`, 'run `cordon doctor`; report the error if it persists');
+  }
+}
+
+/**
+ * Retention (audit.retentionDays), applied once per session start: pruning re-anchors the chain, so verify still
+ * holds. A prune that fails (a broken chain is never pruned) leaves everything in place for `cordon audit verify`.
+ */
+function applyRetention(stateDir: string, days: number): void {
+  try {
+    pruneAudit({ stateDir, olderThanDays: days });
+  } catch {
+    // Nothing removed; doctor and verify report why.
   }
 }
 

@@ -69,7 +69,7 @@ test('audit sessions and show', () => {
     ],
   );
   const table = cordon(home, 'sessions');
-  assert.match(table.out, /^SESSION\s+FIRST\s+LAST\s+EVENTS\s+DENY\s+ASK\s+TOOLS\n/);
+  assert.match(table.out, /^SESSION\s+FIRST\s+LAST\s+EVENTS\s+DENY\s+ASK\s+UNTRUSTED\s+SECRETS\s+TOOLS\n/);
 
   const show = cordon(home, 'show', 'alpha');
   assert.equal(show.code, 0, show.err);

@@ -344,7 +344,7 @@ test('cordon audit log|sessions|show|verify against the sink: --sink, or the use
   writeFileSync(join(at.dir, 'policy.yaml'), `audit:\n  sink: ${at.url.replace('postgres@', 'postgres:Pol1cyPw@')}\n`);
   const sessions = cordon(at.dir, 'sessions');
   assert.equal(sessions.code, 0, sessions.err);
-  assert.match(sessions.out, /^SESSION\s+FIRST\s+LAST\s+EVENTS\s+DENY\s+ASK\s+TOOLS\nsess-B .* 3 +1 +0 +Bash,Edit\nsess-A .* 3 +0 +0 +Bash,Edit$/m);
+  assert.match(sessions.out, /^SESSION\s+FIRST\s+LAST\s+EVENTS\s+DENY\s+ASK\s+UNTRUSTED\s+SECRETS\s+TOOLS\nsess-B .* 3 +1 +0 +0 +0 +Bash,Edit\nsess-A .* 3 +0 +0 +0 +0 +Bash,Edit$/m);
   const show = cordon(at.dir, 'show', 'sess-A', '--json');
   assert.equal(show.code, 0, show.err);
   assert.deepEqual((JSON.parse(show.out) as { id: number }[]).map((r) => r.id), [1, 3, 5]);

@@ -101,9 +101,10 @@ export function register(program: Command): void {
     .option('--tool <tool>', 'only this tool (Bash, Edit, Write, …)')
     .option('--since <when>', 'only records since an ISO time or a span back from now (30m, 1h, 2d, 1w)')
     .option('--limit <n>', 'show at most the newest N records', positiveInt('--limit'), 50)
+    .option('--tainted', 'only records of untrusted content coming in (see cordon taint)')
     .option('--json', 'print records as a JSON array')
     .action(
-      run(async (opts: Where & { session?: string; decision?: string; tool?: string; since?: string; limit: number; json?: boolean }) => {
+      run(async (opts: Where & { session?: string; decision?: string; tool?: string; since?: string; limit: number; tainted?: boolean; json?: boolean }) => {
         if (opts.decision !== undefined && !['allow', 'ask', 'deny'].includes(opts.decision)) {
           throw usage(`--decision must be allow, ask or deny, got ${JSON.stringify(opts.decision)}`);
         }
@@ -114,8 +115,13 @@ export function register(program: Command): void {
           decision: opts.decision,
           tool: opts.tool,
           since: since(opts.since),
-          limit: opts.limit,
+          limit: opts.tainted ? undefined : opts.limit,
         });
+        if (opts.tainted) {
+          const { recordTainted } = await import('../../audit/classify.js');
+          const kept = records.filter(recordTainted);
+          records.splice(0, records.length, ...kept.slice(-opts.limit));
+        }
         if (opts.json) return void console.log(JSON.stringify(records, null, 2));
         const { renderLog } = await import('../../audit/render.js');
         console.log(renderLog(records));
@@ -126,11 +132,13 @@ export function register(program: Command): void {
     .command('sessions'))
     .description('One line per session: time span, tools used, events, denials and asks')
     .option('--since <when>', 'only sessions active since an ISO time or a span (1h, 2d)')
+    .option('--tainted', 'only sessions that ingested untrusted content')
     .option('--json', 'print sessions as a JSON array')
     .action(
-      run(async (opts: Where & { since?: string; json?: boolean }) => {
+      run(async (opts: Where & { since?: string; tainted?: boolean; json?: boolean }) => {
         const { listSessions } = await import('../../audit/index.js');
-        const sessions = await listSessions({ ...(await target(opts)), since: since(opts.since) });
+        const all = await listSessions({ ...(await target(opts)), since: since(opts.since) });
+        const sessions = opts.tainted ? all.filter((s) => (s.untrusted ?? 0) > 0) : all;
         if (opts.json) return void console.log(JSON.stringify(sessions, null, 2));
         const { renderSessions } = await import('../../audit/render.js');
         console.log(renderSessions(sessions));
