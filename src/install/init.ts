@@ -136,13 +136,19 @@ export function runInit(opts: InitOptions): InitReport {
   const env = opts.env ?? process.env;
   const state = stateDirOf(env);
   const loaded = loadPolicy({ workspace: root, stateDir: state });
-  const perm = addPermissionRules(merged.settings, permissionRulesFor(loaded.ok ? loaded.policy : defaultPolicy(), { home: homeDir(env), stateDir: state }));
+  const wanted = permissionRulesFor(loaded.ok ? loaded.policy : defaultPolicy(), { home: homeDir(env), stateDir: state });
+  // Rules an earlier init added that the policy no longer produces (an MCP server moved from ask to allow) go,
+  // or a stale ask rule would keep refusing what the policy now allows.
+  const prev = manifest.permissions ?? { deny: [], ask: [] };
+  const stale = { deny: prev.deny.filter((r) => !wanted.deny.includes(r)), ask: prev.ask.filter((r) => !wanted.ask.includes(r)) };
+  const pruned = removePermissionRules(merged.settings, stale);
+  const perm = addPermissionRules(pruned.settings, wanted);
   merged.settings = perm.settings;
   manifest.permissions = {
-    deny: [...new Set([...(manifest.permissions?.deny ?? []), ...perm.added.deny])],
-    ask: [...new Set([...(manifest.permissions?.ask ?? []), ...perm.added.ask])],
+    deny: [...new Set([...prev.deny.filter((r) => wanted.deny.includes(r)), ...perm.added.deny])],
+    ask: [...new Set([...prev.ask.filter((r) => wanted.ask.includes(r)), ...perm.added.ask])],
   };
-  if (merged.added.length > 0 || perm.added.deny.length > 0 || perm.added.ask.length > 0 || !existing) {
+  if (merged.added.length > 0 || pruned.removed > 0 || perm.added.deny.length > 0 || perm.added.ask.length > 0 || !existing) {
     writeAtomic(settingsFile, JSON.stringify(merged.settings, null, 2) + '\n');
     report.wrote.push(join('.claude', 'settings.json'));
   }

@@ -155,3 +155,15 @@ test('init writes Claude Code\'s sandbox block and, with --mcp, the MCP server; 
   assert.equal(existsSync(join(repo, '.claude/settings.local.json')), false);
   assert.deepEqual(JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8')), { mcpServers: { other: { command: 'x' } } });
 });
+
+test('re-running init drops permission rules the policy no longer produces', () => {
+  const { repo, env } = sandboxDirs();
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  const read = () => JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8')).permissions as { ask?: string[] };
+  assert.ok(read().ask?.includes('mcp__*'));
+  const policyFile = join(repo, '.cordon/policy.yaml');
+  writeFileSync(policyFile, readFileSync(policyFile, 'utf8').replace(/  ask:\n    - mcp__\*\n/, '  ask: []\n'));
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  assert.equal(read().ask?.includes('mcp__*') ?? false, false);
+  assert.equal(cordon(['init', '--undo'], repo, env).code, 0);
+});
