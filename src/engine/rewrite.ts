@@ -2,11 +2,17 @@
  * The rewrite of an allowed shell call: the hook decides, the sandbox makes a wrong decision survivable, and the
  * mask keeps secret values out of what the model reads back. Order matters: the mask runs outside and wraps the
  * sandboxed command, because the secret store is unreadable inside the sandbox.
+ *
+ * One exception to the sandbox layer: a call that is exactly one `cordon exec …` is the secret broker, which must
+ * read the store, so it runs outside and confines its own child in the same sandbox (src/secrets/confine.ts). It
+ * is rewritten to this installation's cordon by absolute path: `cordon` found through PATH, or `npx cordon`
+ * through the workspace's node_modules, could be a file the model wrote, which would then run unconfined.
  */
-import type { Finding, HookEvent } from '../ir/types.js';
+import type { Command, Finding, HookEvent, Word } from '../ir/types.js';
+import { parseShell } from '../parse/index.js';
 import type { Policy } from '../policy/schema.js';
-import { wrapBashCommand } from '../sandbox/wrap.js';
-import { maskNeeded, maskWrap } from '../secrets/mask.js';
+import { originalCommand, shellWord, wrapBashCommand } from '../sandbox/wrap.js';
+import { cliEntry, decodeCommand, maskEntry, maskNeeded, maskWrap } from '../secrets/mask.js';
 
 export interface RewriteContext {
   policy: Policy;
@@ -15,6 +21,8 @@ export interface RewriteContext {
   stateDir: string;
   env: Record<string, string | undefined>;
   phase?: string;
+  /** The command's shell IR as the engine parsed it; parsed here when absent. */
+  shellCommands?: Command[];
 }
 
 export type RewriteResult = { updatedInput: Record<string, unknown>; layers: string[] } | { refusal: Finding } | undefined;
@@ -28,7 +36,11 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
   if (typeof original !== 'string') return undefined;
   let command = original;
   const layers: string[] = [];
-  if (ctx.policy.sandbox.mode === 'on') {
+  const broker = ctx.policy.sandbox.mode === 'on' ? brokerArgv(original, ctx.shellCommands ?? parseShell(original, { cwd: ev.cwd, home: ctx.home }).commands) : undefined;
+  if (broker) {
+    command = [process.execPath, cliEntry(), ...broker].map(shellWord).join(' ');
+    layers.push('broker');
+  } else if (ctx.policy.sandbox.mode === 'on') {
     const w = wrapBashCommand(command, {
       policy: ctx.policy,
       workspace: ctx.workspace,
@@ -70,4 +82,83 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
   }
   if (layers.length === 0) return undefined;
   return { updatedInput: { ...input, command }, layers };
+}
+
+/** True when an unquoted glob character makes the shell expand the word at run time (`*`, `?`, `[`). */
+function globbed(raw: string): boolean {
+  let q: "'" | '"' | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (q) {
+      if (c === q) q = undefined;
+      else if (q === '"' && c === '\\') i++;
+    } else if (c === '\\') i++;
+    else if (c === "'" || c === '"') q = c;
+    else if (c === '*' || c === '?' || c === '[') return true;
+  }
+  return false;
+}
+
+function plain(cmd: Command | undefined): cmd is Command {
+  return (
+    cmd !== undefined &&
+    cmd.depth === 0 &&
+    cmd.via.length === 0 &&
+    cmd.wrappers.length === 0 &&
+    cmd.assignments.length === 0 &&
+    cmd.redirects.length === 0 &&
+    cmd.stdin.kind === 'inherit' &&
+    cmd.stdout === 'inherit' &&
+    cmd.argv.every((w: Word) => !w.dynamic && w.value !== undefined && !globbed(w.raw))
+  );
+}
+
+/**
+ * The arguments after `cordon` (`exec`, …) when `source` is exactly one plain `cordon exec …` or
+ * `npx cordon exec …`: one simple top-level command with static words and nothing around it (no list, pipe,
+ * redirect, substitution, assignment, wrapper, subshell or background). Undefined otherwise: the call is
+ * sandboxed like any other.
+ */
+export function brokerArgv(source: string, commands: Command[]): string[] | undefined {
+  const top = commands[0];
+  // The text check leaves nothing around the command; the depth check, nothing beside it. Commands nested deeper
+  // come only from unwrapping its (static) arguments, which the engine has checked.
+  if (!plain(top) || source.trim().replace(/\s*;$/, '') !== top.text || commands.slice(1).some((c) => c.depth === 0)) return undefined;
+  const words = top.argv.map((w) => w.value!);
+  const rest = words[0] === 'cordon' ? words.slice(1) : words[0] === 'npx' && words[1] === 'cordon' ? words.slice(2) : [];
+  return rest[0] === 'exec' ? rest : undefined;
+}
+
+/**
+ * `cordon exec …` back from its pinned form (`<node> <this cordon> exec …`): the same words the model wrote, as
+ * `cordon exec …` even when it wrote `npx cordon exec …`.
+ */
+function brokerOriginal(command: string): string | undefined {
+  const marker = ` ${shellWord(cliEntry())} exec`;
+  const i = command.indexOf(marker);
+  const end = i + marker.length;
+  if (i <= 0 || (end < command.length && command[end] !== ' ') || !/^(?:'[^']*'|[^\s']+)$/.test(command.slice(0, i))) return undefined;
+  return `cordon${command.slice(end - ' exec'.length)}`;
+}
+
+/**
+ * The command the model wrote, inside a command this installation rewrote (mask outside, sandbox inside), or
+ * undefined when `command` is not such a rewrite. PostToolUse sees the rewritten form; classification of the result
+ * (was it a network fetch?) and the audit trail need the original.
+ */
+export function unwrapShellCall(command: string): string | undefined {
+  let cmd = command;
+  if (cmd.includes(maskEntry())) {
+    const m = /\s--b64((?:\s+[A-Za-z0-9+/=]+)+)\s*$/.exec(cmd);
+    if (m) {
+      try {
+        cmd = decodeCommand(m[1]!.trim().split(/\s+/));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  const inner = originalCommand(cmd) ?? brokerOriginal(cmd);
+  if (inner !== undefined) cmd = inner;
+  return cmd === command ? undefined : cmd;
 }

@@ -10,7 +10,7 @@ import type { AuditRecordInput, AuditStore } from '../audit/index.js';
 import { openAuditStore, pruneAudit } from '../audit/index.js';
 import { formatProblem, PolicyCache, type LoadedPolicy } from '../policy/load.js';
 import { decide } from '../engine/decide.js';
-import { rewriteShellCall } from '../engine/rewrite.js';
+import { rewriteShellCall, unwrapShellCall } from '../engine/rewrite.js';
 import { verdictFrom } from '../engine/policy-apply.js';
 import { loadKnownSecrets } from '../secrets/known.js';
 import { activePhase } from '../phase/state.js';
@@ -80,6 +80,11 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
       return failClosed(expected, 'cordon.input-too-large', `the hook input is larger than ${MAX_STDIN_BYTES} bytes, so cordon did not analyse it`, 'split the work into smaller tool calls');
     }
     ev = parseEvent(req.stdin, expected, req.cwd);
+    // After the tool ran, Claude Code reports the command as rewritten by cordon; judge and record the original.
+    if ((ev.event === 'PostToolUse' || ev.event === 'PostToolUseFailure') && typeof ev.toolInput?.command === 'string') {
+      const original = unwrapShellCall(ev.toolInput.command);
+      if (original !== undefined) ev.toolInput = { ...ev.toolInput, command: original };
+    }
     const env = req.env;
     const stateDir = stateDirOf(env as NodeJS.ProcessEnv);
     const home = homeDir(env as NodeJS.ProcessEnv);

@@ -9,6 +9,11 @@
  *
  * payload: the original command text in base64, or `@<file>` for commands too large for one argument (the file
  * lives in the state dir and is removed once read).
+ *
+ * `--pass=NAME,…` (cordon's own callers only, see wrapArgv): variables this process holds that the confined command
+ * gets on purpose although the plan scrubs them (`cordon exec --secret`). Their values never go to the helper. A
+ * rewritten Bash call never carries it: the model's text travels in the payload, and an entry started inside the
+ * sandbox neither sees the scrubbed values nor reaches the helper.
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
@@ -45,16 +50,16 @@ function tryConnect(path: string): Promise<Socket | undefined> {
   });
 }
 
-function startHelper(planPath: string): void {
+function startHelper(planPath: string, env: NodeJS.ProcessEnv): void {
   const helper = join(fileURLToPath(new URL('.', import.meta.url)), 'helper.js');
-  const child = spawn(process.execPath, [helper, planPath], { detached: true, stdio: 'ignore', env: process.env });
+  const child = spawn(process.execPath, [helper, planPath], { detached: true, stdio: 'ignore', env });
   child.unref();
 }
 
-async function reach(planPath: string, sockPath: string): Promise<Socket> {
+async function reach(planPath: string, sockPath: string, env: NodeJS.ProcessEnv): Promise<Socket> {
   const first = await tryConnect(sockPath);
   if (first) return first;
-  startHelper(planPath);
+  startHelper(planPath, env);
   const until = Date.now() + HELPER_START_MS;
   let wait = 5;
   while (Date.now() < until) {
@@ -93,9 +98,17 @@ function request(sock: Socket, msg: object): Promise<HelperReply> {
   });
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export async function main(argv: string[]): Promise<void> {
-  const [planPath, payload] = argv;
-  if (!planPath || payload === undefined) fail('usage: exec.js <plan.json> <base64 command | @file>');
+  const [planPath, payload, ...opts] = argv;
+  if (!planPath || payload === undefined) fail('usage: exec.js <plan.json> <base64 command | @file> [--pass=NAME,…]');
+  const pass: string[] = [];
+  for (const o of opts) {
+    const names = o.startsWith('--pass=') ? o.slice(7).split(',') : undefined;
+    if (!names || !names.every((n) => ENV_NAME.test(n))) fail(`unknown argument ${o.slice(0, 40)}`);
+    pass.push(...names);
+  }
   let command: string;
   if (payload.startsWith('@')) {
     try {
@@ -108,15 +121,19 @@ export async function main(argv: string[]): Promise<void> {
 
   const timing = process.env.CORDON_SANDBOX_TIMING === '1';
   const t0 = performance.now();
-  const sock = await reach(planPath, planPath.replace(/\.json$/, '.sock'));
+  // Passed values stay out of the helper, which outlives the command.
+  const sent: NodeJS.ProcessEnv = { ...process.env };
+  for (const n of pass) delete sent[n];
+  const sock = await reach(planPath, planPath.replace(/\.json$/, '.sock'), sent);
   // A helper that dies mid-command must not crash this process: the command keeps its own exit status.
   sock.on('error', () => undefined);
   const t1 = performance.now();
-  const reply = await request(sock, { op: 'wrap', cwd: process.cwd(), env: process.env });
+  const reply = await request(sock, { op: 'wrap', cwd: process.cwd(), env: sent });
   const t2 = performance.now();
   if (!reply.ok || !reply.argv || !reply.env) return fail(reply.error ?? 'the sandbox helper refused', reply.fix);
 
   const env = reply.env;
+  for (const n of pass) if (process.env[n] !== undefined) env[n] = process.env[n]!;
   let cmdFile: string | undefined;
   if (Buffer.byteLength(command) > MAX_ENV_CMD && reply.tmpDir) {
     // Next to the session temp dir (readable inside, not writable), created exclusively under a random name:

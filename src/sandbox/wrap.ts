@@ -132,15 +132,26 @@ export function wrapBashCommand(command: string, ctx: WrapContext): WrapResult {
 }
 
 /**
- * The same confinement as an argv and environment to spawn without a shell (`cordon run`, probes). `ctx.env`
- * is the environment the command starts from; it is scrubbed by the helper like any other.
+ * The same confinement as an argv and environment to spawn without a shell (`cordon run`, probes, `cordon exec`).
+ * `ctx.env` is the environment the command starts from; it is scrubbed by the helper like any other, except the
+ * variables named in `opts.pass`, which the confined command receives as set in `ctx.env` (secrets handed over on
+ * purpose). The plan, and so the helper, is the same as without them.
  */
-export function wrapArgv(command: string, ctx: WrapContext): { argv: string[]; env: Record<string, string> } | { error: string; fix: string } {
+export function wrapArgv(
+  command: string,
+  ctx: WrapContext,
+  opts: { pass?: string[] } = {},
+): { argv: string[]; env: Record<string, string> } | { error: string; fix: string } {
+  const pass = [...new Set(opts.pass ?? [])];
+  const bad = pass.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  if (bad !== undefined) return { error: `invalid environment variable name ${bad.slice(0, 64)}`, fix: 'name variables with letters, digits and _' };
   const p = prepare(command, ctx);
   if ('error' in p) return p;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !(k in p.plan.restoreEnv)) env[k] = v;
-  return { argv: [process.execPath, EXEC_ENTRY, p.planFile, p.payload], env };
+  const argv = [process.execPath, EXEC_ENTRY, p.planFile, p.payload];
+  if (pass.length > 0) argv.push(`--pass=${pass.join(',')}`);
+  return { argv, env };
 }
 
 /**

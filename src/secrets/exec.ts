@@ -5,10 +5,14 @@
  * secret's command scope. The scope is checked on the executable actually run: CMD is resolved through PATH, a path
  * must be the same file PATH gives for its basename, and an executable inside the working directory (which the model
  * can write) is refused, so a script called `gh` in the workspace does not receive the GitHub token.
+ *
+ * The child runs inside the session's OS sandbox when the policy has it on (./confine.ts); only the secrets named
+ * here pass its environment scrub.
  */
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve, sep } from 'node:path';
 import { stateDir as defaultStateDir } from '../state.js';
+import { confineChild } from './confine.js';
 import { loadKnownSecrets } from './known.js';
 import { runMasked } from './run.js';
 import { commandInScope } from './scope.js';
@@ -37,6 +41,8 @@ export interface ExecPlan {
   args: string[];
   env: NodeJS.ProcessEnv;
   names: string[];
+  /** The variables the secrets were put in. */
+  envVars: string[];
 }
 
 function which(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -71,6 +77,10 @@ export function planExec(req: ExecRequest): ExecPlan {
   const [cmd, ...args] = req.argv;
   if (!cmd) throw new ExecRefusal('cordon exec: no command given; use `cordon exec --secret NAME -- CMD ARGS…`', 2);
   if (req.secrets.length === 0) throw new ExecRefusal('cordon exec: no --secret given; name the secrets the command needs (`cordon secrets list`)', 2);
+  // Inside cordon's sandbox the store is unreadable; say why rather than "no secret named …".
+  if (env.CORDON_SANDBOXED === '1') {
+    throw new ExecRefusal('cordon exec: refused: it ran inside the sandbox, where the secret store is out of reach; run `cordon exec …` as a Bash command of its own (nothing before or after it: no cd, &&, pipe or redirect)');
+  }
   const name = basename(cmd);
   const onPath = which(name, env);
   let file: string;
@@ -92,6 +102,7 @@ export function planExec(req: ExecRequest): ExecPlan {
   const store = new SecretStore(req.stateDir ?? defaultStateDir(env));
   const childEnv: NodeJS.ProcessEnv = { ...env };
   const names: string[] = [];
+  const envVars: string[] = [];
   for (const spec of req.secrets) {
     const eq = spec.indexOf('=');
     const sName = eq < 0 ? spec : spec.slice(0, eq);
@@ -118,8 +129,9 @@ export function planExec(req: ExecRequest): ExecPlan {
     if (value === undefined) throw new ExecRefusal(`cordon exec: secret ${sName} is read from $${info.env ?? '?'}, which is not set in this shell; export it before starting the agent`);
     childEnv[envVar] = value;
     names.push(sName);
+    envVars.push(envVar);
   }
-  return { file, args, env: childEnv, names };
+  return { file, args, env: childEnv, names, envVars };
 }
 
 /** Runs the plan with every known secret masked in its output; resolves to the exit status to report. */
@@ -142,7 +154,25 @@ export async function runExec(req: ExecRequest): Promise<number> {
     process.stderr.write(`cordon exec: refused: the secret store cannot be read, so the output could not be masked (${(err as Error).message.split('\n')[0]})\n`);
     return 126;
   }
+  const child = confineChild({
+    file: plan.file,
+    args: plan.args,
+    env: plan.env,
+    pass: plan.envVars,
+    ...(req.cwd ? { cwd: req.cwd } : {}),
+    ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+  });
+  if ('refusal' in child) {
+    process.stderr.write(child.refusal.split('\n')[0] + '\n');
+    return 126;
+  }
   const store = new SecretStore(req.stateDir ?? defaultStateDir(env));
   for (const n of plan.names) store.touch(n);
-  return runMasked(plan.file, plan.args, { env: plan.env, known, argv0: req.argv[0]!, ...(req.cwd ? { cwd: req.cwd } : {}) });
+  return runMasked(child.file, child.args, {
+    env: child.env,
+    known,
+    // Inside the sandbox the entry runs the command by its resolved path; the name it was called by applies unconfined only.
+    ...(child.sandboxed ? {} : { argv0: req.argv[0]! }),
+    ...(req.cwd ? { cwd: req.cwd } : {}),
+  });
 }

@@ -38,3 +38,22 @@ test('a leaked token in a result warns the model, is recorded by kind only, and 
   assert.equal(JSON.stringify(recs).includes(token), false);
   assert.ok(recs.some((r) => JSON.stringify(r.extra ?? {}).includes('github-token')));
 });
+
+test('PostToolUse judges and records the command the model wrote, not cordon\'s rewrite of it', async () => {
+  const { rewriteShellCall, unwrapShellCall } = await import('../../src/engine/rewrite.js');
+  const { defaultPolicy } = await import('../../src/policy/schema.js');
+  const base = mkdtempSync(join(tmpdir(), 'cordon-unwrap-'));
+  const ws = join(base, 'ws');
+  mkdirSync(join(ws, '.git'), { recursive: true });
+  const env = { HOME: join(base, 'home'), CORDON_HOME: join(base, 'state'), PATH: process.env.PATH ?? '' };
+  const original = "curl -s 'https://example.com/a b' | grep \"x'y\"";
+  const rw = rewriteShellCall(
+    { event: 'PreToolUse', sessionId: 's', cwd: ws, toolName: 'Bash', toolInput: { command: original }, raw: {} },
+    { policy: defaultPolicy(), workspace: ws, home: env.HOME, stateDir: env.CORDON_HOME, env },
+  );
+  assert.ok(rw && 'updatedInput' in rw, JSON.stringify(rw));
+  const rewritten = rw.updatedInput.command as string;
+  assert.notEqual(rewritten, original);
+  assert.equal(unwrapShellCall(rewritten), original);
+  assert.equal(unwrapShellCall(original), undefined);
+});
