@@ -55,6 +55,17 @@ function shell(argv: Word[], name: string, stdin: StdinSource): Nested[] {
  * GNU and BSD xargs options: -a -d -E -I -L -n -P -s and BSD's -J -R -S take a value; GNU's -e -i -l and --eof,
  * --replace, --max-lines take one only when attached (`-e_`, `--eof=_`).
  */
+/**
+ * `cordon exec [--secret NAME[=VAR]]… -- CMD ARGS…`: the broker runs CMD with a secret in its environment, so CMD
+ * is judged like any other command (a destructive call must not pass because it is wrapped in the broker).
+ */
+function cordonExec(argv: Word[], at: number): Nested[] {
+  if (argv[at]?.value !== 'exec') return [];
+  const dd = argv.findIndex((w, i) => i > at && w.value === '--');
+  const target = dd >= 0 ? argv.slice(dd + 1) : [];
+  return target.length > 0 ? [{ kind: 'argv', argv: target, via: 'cordon exec' }] : [];
+}
+
 function xargs(argv: Word[]): Nested[] {
   const s = scanOpts(argv, 1, {
     short: 'adEIJLnPRsS',
@@ -206,6 +217,8 @@ export function findNested(argv: Word[], stdin: StdinSource): Nested[] {
     }
     case 'git':
       return git(argv);
+    case 'cordon':
+      return cordonExec(argv, 1);
     case 'npx':
     case 'bunx':
     case 'pnpx':

@@ -113,6 +113,8 @@ function isTrivialValue(v: string, key: string, bare: boolean): boolean {
   if (/^-?\d+(\.\d+)?$/.test(t) && !isPasswordKey(key)) return true;
   // Bare code references (process.env.TOKEN, getToken(), os.environ["X"]) are not literal secrets.
   if (bare && (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(t) || t.includes('('))) return true;
+  // The name of another variable (TOKEN=GITHUB_TOKEN, `--secret NPM_TOKEN=NODE_AUTH_TOKEN`) is a reference.
+  if (bare && /^[A-Z][A-Z_]{2,63}$/.test(t) && t.includes('_')) return true;
   return false;
 }
 

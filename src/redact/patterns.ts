@@ -62,7 +62,9 @@ export const PATTERNS: SecretPattern[] = [
     label: 'cli-password',
     re: /(?<![A-Za-z0-9_-])(--?(?:password|passwd|pass|pwd|passphrase|token|secret|api-key|apikey|api-token|access-token|auth-token|client-secret|secret-key)(?:=|\s{1,8})["']?)([^\s"']{1,512})/gi,
     group: 2,
-    accept: (s) => !s.startsWith('-') && !s.startsWith('$'),
+    // `cordon exec --secret GH_TOKEN`: the name of a stored secret (capitals and underscores) is not a credential,
+    // and the audit trail must show which secret was used.
+    accept: (s) => !s.startsWith('-') && !s.startsWith('$') && !/^[A-Z][A-Z_]{0,63}(=[A-Z_][A-Z0-9_]{0,63})?$/.test(s),
   },
   {
     // mysql -pSECRET (attached), sshpass -p SECRET; bounded look-back along the same command.

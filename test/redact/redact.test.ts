@@ -177,3 +177,9 @@ test('hostile 1 MB inputs finish and stay correct', { timeout: 120_000 }, () => 
   assert.ok(tail.endsWith('[redacted:github-token]'));
   assert.ok(!tail.includes(GH));
 });
+
+test('a secret name passed to the broker stays readable; a value under the same flag does not', () => {
+  assert.equal(redactText('cordon exec --secret GH_TOKEN -- gh api user'), 'cordon exec --secret GH_TOKEN -- gh api user');
+  assert.equal(redactText('cordon exec --secret NPM_TOKEN=NODE_AUTH_TOKEN -- npm publish'), 'cordon exec --secret NPM_TOKEN=NODE_AUTH_TOKEN -- npm publish');
+  assert.match(redactText('tool --secret s3cr3tV4lue9'), /\[redacted:cli-password\]/);
+});
