@@ -91,6 +91,19 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     checks.push({ name: 'audit store usable', ok: false, detail: `audit store unavailable: ${(err as Error).message}` });
   }
 
+  // The secret store: when one exists and cannot be read, output masking refuses every Bash call.
+  try {
+    const { SecretStore } = await import('../secrets/store.js');
+    const store = new SecretStore(stateDir);
+    if (store.has()) {
+      const { loadKnownSecrets } = await import('../secrets/known.js');
+      loadKnownSecrets({ stateDir, env: opts.env });
+      checks.push({ name: 'secret store readable', ok: true, detail: `${store.list().length} secret(s); values masked in Bash output` });
+    }
+  } catch (err) {
+    checks.push({ name: 'secret store readable', ok: false, detail: `${(err as Error).message.split('\n')[0]}; Bash calls are refused while secrets cannot be masked` });
+  }
+
   // 5. The sandbox: dependencies, Claude Code's own sandbox block, and live probes inside it.
   if (loaded.ok && loaded.policy.sandbox.mode === 'on') {
     const { preflight } = await import('../sandbox/preflight.js');

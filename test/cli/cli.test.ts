@@ -167,3 +167,16 @@ test('re-running init drops permission rules the policy no longer produces', () 
   assert.equal(read().ask?.includes('mcp__*') ?? false, false);
   assert.equal(cordon(['init', '--undo'], repo, env).code, 0);
 });
+
+test('doctor reports a damaged secret store, since masking then refuses every Bash call', () => {
+  const { repo, env } = sandboxDirs();
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  const add = spawnSync(process.execPath, [MAIN, 'secrets', 'add', 'DOC_TOKEN'], { cwd: repo, env, input: 'v4lue-for-doctor-test\n', encoding: 'utf8' });
+  assert.equal(add.status, 0, add.stderr);
+  const good = JSON.parse(cordon(['doctor', '--json', '--no-probes'], repo, env).stdout) as { name: string; ok: boolean }[];
+  assert.equal(good.find((c) => c.name === 'secret store readable')?.ok, true);
+  writeFileSync(join(env.CORDON_HOME, 'secrets', 'store.json'), 'garbage');
+  const bad = cordon(['doctor', '--json', '--no-probes'], repo, env);
+  assert.equal(bad.code, 1);
+  assert.equal((JSON.parse(bad.stdout) as { name: string; ok: boolean }[]).find((c) => c.name === 'secret store readable')?.ok, false);
+});
