@@ -7,8 +7,9 @@
  * The session id is deliberately not part of the code: the usual headless flow is "run refused, a human
  * approves, the job runs again", and the second run is a new session.
  */
+import { createKeyFileOnce } from '../keyfile.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const KEY_FILE = 'approval.key';
@@ -50,17 +51,7 @@ export function approvalKey(stateDir: string): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, randomBytes(32), { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  try {
-    // link() fails when the name exists, so the first creator wins and the others read its key.
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  createKeyFileOnce(file, randomBytes(32));
   return readFileSync(file);
 }
 

@@ -7,8 +7,9 @@
  *           end of the chain is visible
  *   anchor (meta table) = the id/hash of the last pruned record, MAC'd, so the chain may start after id 1
  */
+import { createKeyFileOnce } from '../keyfile.js';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, ftruncateSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -115,15 +116,7 @@ export function loadOrCreateKey(stateDir: string): Buffer {
   const path = join(stateDir, KEY_FILE);
   const existing = readKey(stateDir);
   if (existing) return existing;
-  const tmp = join(stateDir, `.${KEY_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
-  writeFileSync(tmp, randomBytes(32), { mode: 0o600, flag: 'wx' });
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  createKeyFileOnce(path, randomBytes(32));
   const key = readKey(stateDir);
   if (!key) throw new Error(`${path}: audit key could not be created`);
   return key;

@@ -30,8 +30,9 @@
  * therefore hide the newest records of a session or whole sessions, but cannot alter, reorder or forge what stays.
  * Keep database backups or replicas the writers' role cannot touch if that matters.
  */
+import { createKeyFileOnce } from '../keyfile.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { AuditRecordInput, AuditStore } from './index.js';
@@ -160,17 +161,7 @@ export function readSinkKey(path: string): Buffer | undefined {
 function createSinkKey(path: string): { key: Buffer; created: boolean } {
   const dir = join(path, '..');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(tmp, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  let created = true;
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    created = false;
-  } finally {
-    unlinkSync(tmp);
-  }
+  const created = createKeyFileOnce(path, randomBytes(32).toString('hex') + '\n');
   const key = readSinkKey(path);
   if (!key) throw new Error(`${path}: audit key could not be created`);
   return { key, created };

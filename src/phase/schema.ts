@@ -7,11 +7,7 @@
  * adding phases to a policy changes nothing until someone opts in.
  */
 import { z } from 'zod';
-
-const toolPattern = z
-  .string()
-  .min(1)
-  .regex(/^[A-Za-z0-9_*-]+$/, 'a tool name or pattern of letters, digits, _, - and *');
+import { toolPattern } from '../policy/patterns.js';
 
 const phaseName = z
   .string()

@@ -5,6 +5,7 @@
  * Every field has a default, so an empty file is a valid policy equal to the built-in defaults.
  */
 import { z } from 'zod';
+import { toolPattern } from './patterns.js';
 import { SandboxPolicySchema } from '../sandbox/schema.js';
 import { SecretsPolicySchema } from '../secrets/schema.js';
 import { AcknowledgedSchema, PhasesPolicySchema } from '../phase/schema.js';
@@ -12,12 +13,6 @@ import { InjectionPolicySchema } from '../taint/schema.js';
 
 const decision = z.enum(['allow', 'ask', 'deny']);
 const gate = z.enum(['ask', 'deny']).describe('What happens to a call that is not allowed outright.');
-
-/** Tool name patterns: exact names (`Bash`) or `*` wildcards (`mcp__github__*`). */
-const toolPattern = z
-  .string()
-  .min(1)
-  .regex(/^[A-Za-z0-9_*-]+$/, 'a tool name or pattern of letters, digits, _, - and *');
 
 export const DEFAULT_ALLOWED_TOOLS = [
   'Bash',

@@ -7,8 +7,9 @@
  * first use: written to a private temporary file and hard-linked into place, so two processes racing to create it
  * both end up with the one key that won, never a half-written one.
  */
+import { createKeyFileOnce } from '../keyfile.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const KEY_BYTES = 32;
@@ -34,20 +35,7 @@ export function loadKey(stateDir: string, create: boolean): Buffer | undefined {
   if (!existsSync(path)) {
     if (!create) return undefined;
     privateDir(join(stateDir, 'keys'));
-    const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, randomBytes(KEY_BYTES));
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      unlinkSync(tmp);
-    }
+    createKeyFileOnce(path, randomBytes(KEY_BYTES));
   }
   const st = statSync(path);
   if ((st.mode & 0o077) !== 0) {

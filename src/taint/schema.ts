@@ -4,11 +4,7 @@
  * without a human.
  */
 import { z } from 'zod';
-
-const toolPattern = z
-  .string()
-  .min(1)
-  .regex(/^[A-Za-z0-9_*-]+$/, 'a tool name or pattern of letters, digits, _, - and *');
+import { toolPattern } from '../policy/patterns.js';
 
 const score = z.number().min(0).max(1);
 

@@ -14,15 +14,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startFakeModel, toolResultsOf, type CapturedRequest, type Step } from '../../src/testkit/fake-model.js';
-import { makeScratchRepo, makeTempDir, runClaude } from '../../src/testkit/claude-run.js';
-import { registeredHooks, runCordon, stopDaemons, type CordonRunResult } from '../../src/testkit/cordon-run.js';
+import { runClaude } from '../../src/testkit/claude-run.js';
 import { startRecordingListener } from '../../src/testkit/listeners.js';
 import { policyTemplate } from '../../src/install/policy-template.js';
-import { auditLog, SKIP_NO_CLAUDE, type Project } from './project.js';
+import { auditLog, initProject, SKIP_NO_CLAUDE, type Project } from './project.js';
 import { filesUnder, formsOf, searchFiles, searchText, type Hit } from './leaks.js';
 
 const SKIP = SKIP_NO_CLAUDE || (existsSync('/usr/bin/bwrap') ? false : 'bubblewrap missing (apt-get install bubblewrap socat ripgrep)');
@@ -32,37 +31,18 @@ const randomToken = (): string => 'tok_' + Array.from({ length: 32 }, () => ALNU
 
 /** A scratch repo whose policy trusts cordon's own MCP tools, then `cordon init --yes --mcp`. */
 function mcpProject(): Project {
-  const repo = makeScratchRepo();
-  const home = makeTempDir('home');
-  const cordonHome = makeTempDir('state');
-  const env = { HOME: home, CORDON_HOME: cordonHome, CORDON_DAEMON_IDLE_MS: '30000' };
-  const cordon = (args: string[], input?: string): CordonRunResult => runCordon(args, { cwd: repo, env, input });
-  const p: Project = {
-    repo,
-    home,
-    cordonHome,
-    env,
-    cordon,
-    cleanup: () => {
-      stopDaemons(cordonHome);
-      for (const d of [repo, home, cordonHome]) rmSync(d, { recursive: true, force: true });
+  const p = initProject({
+    initArgs: ['--mcp'],
+    beforeInit: (repo) => {
+      const policy = parse(policyTemplate()) as { tools: { allow: string[]; ask: string[] } };
+      policy.tools.allow.push('mcp__cordon__*');
+      policy.tools.ask = policy.tools.ask.filter((t) => t !== 'mcp__*');
+      mkdirSync(join(repo, '.cordon'));
+      writeFileSync(join(repo, '.cordon', 'policy.yaml'), stringify(policy));
     },
-  };
-  try {
-    const policy = parse(policyTemplate()) as { tools: { allow: string[]; ask: string[] } };
-    policy.tools.allow.push('mcp__cordon__*');
-    policy.tools.ask = policy.tools.ask.filter((t) => t !== 'mcp__*');
-    mkdirSync(join(repo, '.cordon'));
-    writeFileSync(join(repo, '.cordon', 'policy.yaml'), stringify(policy));
-    const init = cordon(['init', '--yes', '--mcp']);
-    assert.equal(init.code, 0, `cordon init --yes --mcp failed:\n${init.stdout}\n${init.stderr}`);
-    assert.ok(registeredHooks(repo, 'PreToolUse').length > 0, 'cordon init should register a PreToolUse hook');
-    const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { permissions?: { ask?: string[] } };
-    assert.ok(!(settings.permissions?.ask ?? []).some((r) => r.startsWith('mcp__')), `a Claude Code ask rule still gates MCP tools: ${JSON.stringify(settings.permissions)}`);
-  } catch (err) {
-    p.cleanup();
-    throw err;
-  }
+  });
+  const settings = JSON.parse(readFileSync(join(p.repo, '.claude', 'settings.json'), 'utf8')) as { permissions?: { ask?: string[] } };
+  assert.ok(!(settings.permissions?.ask ?? []).some((r) => r.startsWith('mcp__')), `a Claude Code ask rule still gates MCP tools: ${JSON.stringify(settings.permissions)}`);
   return p;
 }
 

@@ -23,8 +23,15 @@ export interface Project {
   cleanup(): void;
 }
 
+export interface InitOptions {
+  /** Runs in the fresh repository before `cordon init` (e.g. to write the policy init derives settings from). */
+  beforeInit?: (repo: string) => void;
+  /** Extra arguments for `cordon init --yes`. */
+  initArgs?: string[];
+}
+
 /** A scratch repo with `cordon init --yes` run in it; asserts that init did its job. */
-export function initProject(): Project {
+export function initProject(opts: InitOptions = {}): Project {
   const repo = makeScratchRepo();
   const home = makeTempDir('home');
   const cordonHome = makeTempDir('state');
@@ -43,7 +50,8 @@ export function initProject(): Project {
     },
   };
   try {
-    const init = cordon(['init', '--yes']);
+    opts.beforeInit?.(repo);
+    const init = cordon(['init', '--yes', ...(opts.initArgs ?? [])]);
     assert.equal(init.code, 0, `cordon init --yes failed:\n${init.stdout}\n${init.stderr}`);
     assert.ok(existsSync(join(repo, '.cordon', 'policy.yaml')), 'cordon init should write .cordon/policy.yaml');
     const pre = registeredHooks(repo, 'PreToolUse');
