@@ -6,26 +6,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DB_FILE, type StoredRow } from './chain.js';
 import { hasSchema, openDb } from './store.js';
+import type { AuditRecordInput } from './index.js';
 import type { Decision } from '../ir/types.js';
 import { recordTainted, recordTouchesSecrets } from './classify.js';
 
-export interface AuditRecord {
+/** A stored record as read back: what was appended (redacted), with its id, time and chain hash. */
+export interface AuditRecord extends Omit<AuditRecordInput, 'ts'> {
   id: number;
   ts: number;
-  sessionId: string;
-  toolUseId?: string;
-  event: string;
-  tool?: string;
-  input?: unknown;
-  decision?: Decision;
-  ruleId?: string;
-  reason?: string;
-  durationMs?: number;
-  cwd?: string;
-  policyHash?: string;
-  version?: string;
-  result?: unknown;
-  extra?: Record<string, unknown>;
   hash: string;
 }
 
@@ -57,7 +45,8 @@ export interface RecordFilter {
   limit?: number;
 }
 
-function withDb<T>(stateDir: string, empty: T, fn: (db: ReturnType<typeof openDb>) => T): T {
+/** Runs `fn` on a read-only connection; `empty` when no store exists yet (reads never create one). */
+export function withDb<T>(stateDir: string, empty: T, fn: (db: ReturnType<typeof openDb>) => T): T {
   if (!existsSync(join(stateDir, DB_FILE))) return empty;
   const db = openDb({ stateDir, readOnly: true });
   try {

@@ -3,12 +3,9 @@
  * chain status, shaped for JSON. Everything shown is redacted again on the way out (the store redacts on write, but
  * a secret registered after a record was written, or a pattern added since, must still not reach the page).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { listRecords, listSessions, summarizeInput, verifyAudit, type AuditRecord, type SessionSummary } from '../audit/index.js';
-import { hasSchema, openDb } from '../audit/store.js';
-import { toRecord } from '../audit/query.js';
-import { DB_FILE, type StoredRow } from '../audit/chain.js';
+import { toRecord, withDb } from '../audit/query.js';
+import type { StoredRow } from '../audit/chain.js';
 import { redactText, redactValue } from '../redact/index.js';
 import { isTainted, recordTainted, TAINT_MARKERS } from './taint.js';
 
@@ -69,15 +66,6 @@ export interface UiVerify {
 
 const INPUT_MAX = 2000;
 
-function withDb<T>(stateDir: string, empty: T, fn: (db: ReturnType<typeof openDb>) => T): T {
-  if (!existsSync(join(stateDir, DB_FILE))) return empty;
-  const db = openDb({ stateDir, readOnly: true });
-  try {
-    return hasSchema(db) ? fn(db) : empty;
-  } finally {
-    db.close();
-  }
-}
 
 /** Records that may mark untrusted ingestion, grouped by session; SQL preselects, `recordTainted` decides. */
 function taintedBySession(stateDir: string): Map<string, AuditRecord[]> {
