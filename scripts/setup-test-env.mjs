@@ -17,7 +17,7 @@ console.log(`setup: Claude Code CLI ${v.stdout.trim()}`);
 // Debian packages some suites use (browser for the review UI, PostgreSQL for the shared audit sink, bubblewrap
 // and friends for the sandbox). Installed only when missing and only as root, so developer machines are not
 // touched without consent.
-const DEFAULT_APT = 'bubblewrap socat ripgrep chromium postgresql';
+const DEFAULT_APT = 'bubblewrap socat ripgrep chromium postgresql curl openssl git';
 const wanted = (process.env.CORDON_TEST_APT ?? DEFAULT_APT).split(/\s+/).filter(Boolean);
 const missing = wanted.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
 if (missing.length > 0) {
