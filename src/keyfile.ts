@@ -5,7 +5,17 @@
  * The audit key, the shared sink key, the secrets key and the approval key are all made this way.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+
+/** The key file's bytes, or undefined when it does not exist; any other read error is thrown. */
+export function readKeyFile(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
 
 /** Writes `content` to `path` unless the file exists already; true when this call created it. */
 export function createKeyFileOnce(path: string, content: Buffer | string): boolean {

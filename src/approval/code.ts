@@ -7,7 +7,7 @@
  * The session id is deliberately not part of the code: the usual headless flow is "run refused, a human
  * approves, the job runs again", and the second run is a new session.
  */
-import { createKeyFileOnce } from '../keyfile.js';
+import { createKeyFileOnce, readKeyFile } from '../keyfile.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,12 +44,8 @@ export function inputDigest(input: unknown): string {
 /** Reads the approval key, creating it (32 random bytes, mode 0600) at first use; safe against a racing creator. */
 export function approvalKey(stateDir: string): Buffer {
   const file = join(stateDir, KEY_FILE);
-  try {
-    const k = readFileSync(file);
-    if (k.length >= 32) return k;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const k = readKeyFile(file);
+  if (k && k.length >= 32) return k;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   createKeyFileOnce(file, randomBytes(32));
   return readFileSync(file);

@@ -7,7 +7,7 @@
  *           end of the chain is visible
  *   anchor (meta table) = the id/hash of the last pruned record, MAC'd, so the chain may start after id 1
  */
-import { createKeyFileOnce } from '../keyfile.js';
+import { createKeyFileOnce, readKeyFile } from '../keyfile.js';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,13 +125,8 @@ export function loadOrCreateKey(stateDir: string): Buffer {
 /** The key when present; throws when the file exists but is not a 32-byte key. */
 export function readKey(stateDir: string): Buffer | undefined {
   const path = join(stateDir, KEY_FILE);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const buf = readKeyFile(path);
+  if (!buf) return undefined;
   if (buf.length !== 32) throw new Error(`${path}: audit key is ${buf.length} bytes, expected 32`);
   return buf;
 }

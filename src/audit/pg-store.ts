@@ -30,9 +30,9 @@
  * therefore hide the newest records of a session or whole sessions, but cannot alter, reorder or forge what stays.
  * Keep database backups or replicas the writers' role cannot touch if that matters.
  */
-import { createKeyFileOnce } from '../keyfile.js';
+import { createKeyFileOnce, readKeyFile } from '../keyfile.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { AuditRecordInput, AuditStore } from './index.js';
@@ -144,13 +144,8 @@ export function sinkKeyPath(stateDir: string, keyFile?: string): string {
 
 /** The shared key (32 raw bytes or 64 hex characters); undefined when the file is missing. */
 export function readSinkKey(path: string): Buffer | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const buf = readKeyFile(path);
+  if (!buf) return undefined;
   const text = buf.toString('latin1').trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
   if (buf.length === 32) return buf;

@@ -270,14 +270,18 @@ export class WordEvaluator {
     }
   }
 
-  /** Evaluates a word in argument position: splitting and brace expansion apply; may yield 0..n words. */
-  fields(n: CNode): EvalOut {
+  /** A word's parts, the substitutions inside it, its source text and where its variables came from. */
+  private segments(n: CNode): { segs: Seg[]; subs: CNode[]; raw: string; origin: string | undefined } {
     const segs: Seg[] = [];
     const subs: CNode[] = [];
     const origins: string[] = [];
     this.collect(n, segs, subs, origins, true);
-    const raw = this.raw(n);
-    const origin = origins.length ? origins.join(', ') : undefined;
+    return { segs, subs, raw: this.raw(n), origin: origins.length ? origins.join(', ') : undefined };
+  }
+
+  /** Evaluates a word in argument position: splitting and brace expansion apply; may yield 0..n words. */
+  fields(n: CNode): EvalOut {
+    const { segs, subs, raw, origin } = this.segments(n);
     if (segs.some((s) => s.k === 'dyn')) {
       return { words: [dynWord(raw, segs, origin)], subs };
     }
@@ -337,12 +341,7 @@ export class WordEvaluator {
 
   /** Evaluates a word where no splitting happens (assignment values, redirect targets, here-strings). */
   single(n: CNode): { word: Word; subs: CNode[] } {
-    const segs: Seg[] = [];
-    const subs: CNode[] = [];
-    const origins: string[] = [];
-    this.collect(n, segs, subs, origins, true);
-    const raw = this.raw(n);
-    const origin = origins.length ? origins.join(', ') : undefined;
+    const { segs, subs, raw, origin } = this.segments(n);
     if (segs.some((s) => s.k === 'dyn')) return { word: dynWord(raw, segs, origin), subs };
     const v = segs.map((s) => (s as { v: string }).v).join('');
     const word: Word = { raw, value: v, dynamic: false, text: v };
