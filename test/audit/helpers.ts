@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openAuditStore } from '../../src/audit/index.js';
+import { openAuditStore, type AuditRecordInput } from '../../src/audit/index.js';
 
 export function tempState(): string {
   return mkdtempSync(join(tmpdir(), 'cordon-audit-'));
@@ -33,4 +33,43 @@ export function raw(dir: string): Database.Database {
   const db = new Database(join(dir, 'audit.db'));
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** A GitHub token planted in every field of a record, to prove a store redacts before anything is written. */
+export const TOKEN = ['ghp_', 'Zq9Wx8Ec7Rv6Tb5Yn4Um3Ik2Ol1Pa0Sd9Fg8H'].join('');
+
+/** A record with TOKEN in its input, reason, result and extra: what both stores must redact. */
+export function plantedRecord(): AuditRecordInput {
+  return {
+    ts: 1_700_000_000_000,
+    sessionId: 's-1',
+    toolUseId: 'tu-1',
+    event: 'PreToolUse',
+    tool: 'Bash',
+    input: { command: `git push https://bot:${TOKEN}@github.com/o/r main`, env: { GITHUB_TOKEN: TOKEN } },
+    decision: 'deny',
+    ruleId: 'git.push',
+    reason: `pushing with ${TOKEN} is not allowed`,
+    durationMs: 1.25,
+    cwd: '/work/p',
+    policyHash: 'ph',
+    version: '0.1.0',
+    result: { stdout: TOKEN },
+    extra: { findings: [{ evidence: TOKEN }] },
+  };
+}
+
+export interface PgServer {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): void;
+  createDatabase(name: string): Promise<string>;
+}
+
+/** Starts the throwaway PostgreSQL (scripts/pg-test-server.mjs), or returns why it cannot start here. */
+export async function startServer(): Promise<PgServer | string> {
+  const script = new URL('../../../scripts/pg-test-server.mjs', import.meta.url);
+  const m = (await import(script.href)) as { startPgServerOrReason(): Promise<PgServer | string> };
+  return m.startPgServerOrReason();
 }

@@ -12,21 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openAuditStore, verifyAudit, listRecords } from '../../src/audit/index.js';
+import { startServer, type PgServer } from './helpers.js';
 
-interface PgServer {
-  url: string;
-  port: number;
-  dir: string;
-  stop(): void;
-  createDatabase(name: string): Promise<string>;
-}
-
-/** Starts the throwaway server (scripts/pg-test-server.mjs), or returns why it cannot start here. */
-async function startServer(): Promise<PgServer | string> {
-  const script = new URL('../../../scripts/pg-test-server.mjs', import.meta.url);
-  const m = (await import(script.href)) as { startPgServerOrReason(): Promise<PgServer | string> };
-  return m.startPgServerOrReason();
-}
 
 const SELF = fileURLToPath(import.meta.url);
 const CLIENT = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));

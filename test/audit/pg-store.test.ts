@@ -13,22 +13,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openAuditStore, verifyAudit, listRecords, listSessions, findSessions } from '../../src/audit/index.js';
 import { pgRecordHash, type PgRow } from '../../src/audit/pg-store.js';
-import { tempState } from './helpers.js';
+import { plantedRecord, startServer, tempState, TOKEN, type PgServer } from './helpers.js';
 
-interface PgServer {
-  url: string;
-  port: number;
-  dir: string;
-  stop(): void;
-  createDatabase(name: string): Promise<string>;
-}
-
-/** Starts the throwaway server (scripts/pg-test-server.mjs), or returns why it cannot start here. */
-async function startServer(): Promise<PgServer | string> {
-  const script = new URL('../../../scripts/pg-test-server.mjs', import.meta.url);
-  const m = (await import(script.href)) as { startPgServerOrReason(): Promise<PgServer | string> };
-  return m.startPgServerOrReason();
-}
 
 const started = await startServer();
 const srv = typeof started === 'string' ? undefined : started;
@@ -36,7 +22,6 @@ const skip = typeof started === 'string' ? started : false;
 if (skip) console.log(`# ${skip}`);
 after(() => srv?.stop());
 
-const TOKEN = ['ghp_', 'Zq9Wx8Ec7Rv6Tb5Yn4Um3Ik2Ol1Pa0Sd9Fg8H'].join('');
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let dbCount = 0;
 
@@ -92,23 +77,7 @@ test('round trip: records read back, redacted before they reach the server', { s
   const url = await freshDb();
   const dir = tempState();
   const store = openAuditStore({ stateDir: dir, sink: url });
-  const { id } = await store.append({
-    ts: 1_700_000_000_000,
-    sessionId: 's-1',
-    toolUseId: 'tu-1',
-    event: 'PreToolUse',
-    tool: 'Bash',
-    input: { command: `git push https://bot:${TOKEN}@github.com/o/r main`, env: { GITHUB_TOKEN: TOKEN } },
-    decision: 'deny',
-    ruleId: 'git.push',
-    reason: `pushing with ${TOKEN} is not allowed`,
-    durationMs: 1.25,
-    cwd: '/work/p',
-    policyHash: 'ph',
-    version: '0.1.0',
-    result: { stdout: TOKEN },
-    extra: { findings: [{ evidence: TOKEN }] },
-  });
+  const { id } = await store.append(plantedRecord());
   assert.equal(id, 1);
   assert.equal((await store.append({ sessionId: 's-1', event: 'PostToolUse', reason: 'nul \u0000 and lone \ud800 survive' })).id, 2);
   assert.equal((await store.append({ sessionId: 's-2', event: 'SessionStart' })).id, 3);

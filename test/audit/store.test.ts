@@ -3,30 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAuditStore, listRecords, listSessions, AuditUnavailableError, verifyAudit } from '../../src/audit/index.js';
-import { populated, raw, tempState } from './helpers.js';
+import { plantedRecord, populated, raw, tempState, TOKEN } from './helpers.js';
 
-const TOKEN = ['ghp_', 'Zq9Wx8Ec7Rv6Tb5Yn4Um3Ik2Ol1Pa0Sd9Fg8H'].join('');
 
 test('append and read back: redacted before anything reaches the file', () => {
   const dir = tempState();
   const store = openAuditStore({ stateDir: dir });
-  const { id } = store.append({
-    ts: 1_700_000_000_000,
-    sessionId: 's-1',
-    toolUseId: 'tu-1',
-    event: 'PreToolUse',
-    tool: 'Bash',
-    input: { command: `git push https://bot:${TOKEN}@github.com/o/r main`, env: { GITHUB_TOKEN: TOKEN } },
-    decision: 'deny',
-    ruleId: 'git.push',
-    reason: `pushing with ${TOKEN} is not allowed`,
-    durationMs: 1.25,
-    cwd: '/work/p',
-    policyHash: 'ph',
-    version: '0.1.0',
-    result: { stdout: TOKEN },
-    extra: { findings: [{ evidence: TOKEN }] },
-  });
+  const { id } = store.append(plantedRecord());
   assert.equal(id, 1);
   assert.equal(store.append({ sessionId: 's-1', event: 'PostToolUse' }).id, 2);
   // Read the bytes while the WAL still holds them, then again after close (checkpointed into the main file).
