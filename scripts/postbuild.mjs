@@ -1,15 +1,18 @@
 // After tsc: stamp the build id (hash of the compiled sources), mark entry points executable, and write the
 // policy JSON Schema that editors use for completion.
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const srcDir = join(root, 'dist/src');
 
+// Shell scripts are part of the build: tsc does not copy them.
+copyFileSync(join(root, 'src/sandbox/entry.sh'), join(srcDir, 'sandbox/entry.sh'));
+
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : /\.c?js$/.test(e.name) ? [join(dir, e.name)] : [],
+    e.isDirectory() ? walk(join(dir, e.name)) : /\.(c?js|sh)$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 const files = walk(srcDir).filter((f) => !/\/build-id\.c?js$/.test(f)).sort();

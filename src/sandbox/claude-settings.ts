@@ -5,7 +5,7 @@
  * Why both: cordon's hook confines every Bash call it allows, but a hook that crashes or times out fails open
  * (the call runs as written). Claude Code's own sandbox, configured with the same boundaries, confines those
  * calls too. Commands cordon has already rewritten are exempted from it (`excludedCommands`: one simple command,
- * node + cordon's entry), because they confine themselves and could not reach cordon's helper from inside
+ * bash + cordon's entry), because they confine themselves and could not reach cordon's helper from inside
  * another sandbox.
  */
 import { relative, isAbsolute } from 'node:path';
@@ -37,7 +37,7 @@ function portable(p: string, plan: SandboxPlan): string {
 
 /** The excludedCommands pattern (Bash permission-rule syntax, prefix form) matching cordon's rewritten calls. */
 export function cordonEntryPattern(plan: SandboxPlan): string {
-  return `${entryPrefix(plan)}:*`;
+  return `${entryPrefix()}:*`;
 }
 
 export function claudeSandboxSettings(policy: Policy, ctx: SandboxContext): ClaudeSandboxBlock {

@@ -1,15 +1,21 @@
 /**
  * The per-session sandbox helper: `node helper.js <plan.json>`. It initialises @anthropic-ai/sandbox-runtime once
- * (filtering proxies, socat bridges, seccomp helper) and then answers each `exec.js` client with the confined
- * argv for its working directory, over a unix socket next to the plan file in cordon's state dir. Keeping the
- * proxies warm is what makes a confined command cost tens of milliseconds instead of hundreds.
+ * (filtering proxies, socat bridges, seccomp helper) and then answers each client with the confinement for its
+ * working directory. Keeping the proxies warm is what makes a confined command cost tens of milliseconds instead
+ * of hundreds. Two kinds of client:
  *
- * The socket lives in the state dir, which confined commands can neither read nor write, so nothing inside the
- * sandbox can ask for a different confinement. The helper exits after a quiet period, or as soon as another
- * helper has taken over its socket path.
+ * - entry.sh, what every rewritten Bash call runs, over loopback TCP with a token (see serveEntry): it gets a
+ *   script to source that scrubs the environment and starts bubblewrap;
+ * - exec.js (cordon run, probes, cordon exec) and cordon's control requests, over a unix socket next to the plan
+ *   file, in JSON: they get the confined argv and environment.
+ *
+ * The socket, the port file with the token and the scripts live in the state dir, which confined commands can
+ * neither read nor write, so nothing inside the sandbox can ask for a different confinement. The helper exits
+ * after a quiet period, or as soon as another helper has taken over its socket path.
  */
-import { createServer, connect, type Socket } from 'node:net';
-import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scrubEnv, SECRET_WORKSPACE_GLOBS, type SandboxPlan } from './plan.js';
@@ -21,6 +27,22 @@ const IDLE_MS = Number(process.env.CORDON_SANDBOX_IDLE_MS) > 0 ? Number(process.
 const MAX_LINE = 4 * 1024 * 1024;
 /** A prepared wrap older than this is recomputed even when nothing it depends on changed. */
 const PREPARED_MAX_AGE_MS = 10 * 60_000;
+/** Commands larger than this travel in a file next to the session temp dir instead of the environment. */
+const MAX_ENV_CMD = 96 * 1024;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The first `n` NUL-terminated fields of `buf`, or undefined while fewer have arrived. */
+export function nulFields(buf: Buffer, n: number): string[] | undefined {
+  const out: string[] = [];
+  let from = 0;
+  while (out.length < n) {
+    const z = buf.indexOf(0, from);
+    if (z < 0) return undefined;
+    out.push(buf.subarray(from, z).toString('utf8'));
+    from = z + 1;
+  }
+  return out;
+}
 
 function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -145,6 +167,20 @@ function alive(sock: string): Promise<boolean> {
   });
 }
 
+function request(sock: string, msg: object): Promise<void> {
+  return new Promise((res) => {
+    const s = connect(sock);
+    const t = setTimeout(() => s.destroy(), 2000);
+    s.once('connect', () => s.write(JSON.stringify(msg) + '\n'));
+    s.once('data', () => s.destroy());
+    s.once('close', () => {
+      clearTimeout(t);
+      res();
+    });
+    s.once('error', () => undefined);
+  });
+}
+
 async function main(planPath: string): Promise<void> {
   const sockPath = planPath.replace(/\.json$/, '.sock');
   const logPath = planPath.replace(/\.json$/, '.log');
@@ -160,9 +196,14 @@ async function main(planPath: string): Promise<void> {
   } catch {
     // Same as above.
   }
-  if (await alive(sockPath)) return;
+  if (await alive(sockPath)) {
+    // Another helper serves this plan. It may have lost the race for the port file to a helper that since left:
+    // ask it to name itself there again, so that entries find it.
+    await request(sockPath, { op: 'advertise' });
+    return;
+  }
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as SandboxPlan;
-  if (plan.version !== 1) throw new Error(`unknown plan version ${String(plan.version)}`);
+  if (plan.version !== 2) throw new Error(`unknown plan version ${String(plan.version)}`);
   const pre = preflight(process.env);
   if (!pre.ok) throw new Error(`${pre.error}; ${pre.fix}`);
   ensureTmpDir(plan.tmpDir);
@@ -249,6 +290,34 @@ async function main(planPath: string): Promise<void> {
     return { argv: r.argv, env: out, targets: placeholderTargets(rendered) };
   };
 
+  /**
+   * One wrap through the queue (the library works in process.cwd(), so wraps run one at a time). `format` turns
+   * the library's result into what the client gets; the returned `end` (idempotent) is called when the command
+   * ended: it removes the placeholders nothing else still holds and prepares the next wrap for the directory.
+   */
+  const wrapJob = <T extends { targets: string[] }>(cwd: string, format: (r: Awaited<ReturnType<typeof wrapRaw>>) => T): Promise<{ out: T; end: () => void }> => {
+    const job = queue.then(async () => format(await take(cwd)));
+    queue = job.catch(() => undefined);
+    return job.then((out) => {
+      const held = placeholders.begin(out.targets);
+      let done = false;
+      const end = () => {
+        if (done) return;
+        done = true;
+        placeholders.end(held);
+        SandboxManager.cleanupAfterCommand();
+        prepare(cwd);
+      };
+      return { out, end };
+    });
+  };
+  const wrapFailed = (cwd: string, err: unknown): { error: string; fix: string } => {
+    const m = err instanceof Error ? err.message : String(err);
+    log(`wrap failed in ${cwd}: ${m}`);
+    return { error: `cannot confine the command (${m.split('\n')[0]})`, fix: 'run `cordon sandbox check`' };
+  };
+
+  /** The JSON protocol of exec.js (cordon run, probes, cordon exec) and of cordon's own control requests. */
   const serve = (conn: Socket) => {
     let buf = '';
     let wrapped = false;
@@ -283,38 +352,178 @@ async function main(planPath: string): Promise<void> {
         conn.end(JSON.stringify({ ok: true }) + '\n');
         return void shutdown('asked to stop');
       }
+      if (msg.op === 'advertise') {
+        // A helper that lost the start-up race asks the winner to name itself in the port file again.
+        advertise();
+        return conn.end(JSON.stringify({ ok: true }) + '\n');
+      }
       if (msg.op !== 'wrap' || typeof msg.cwd !== 'string' || !msg.cwd.startsWith('/') || typeof msg.env !== 'object') {
         return conn.end(JSON.stringify({ ok: false, error: 'malformed request' }) + '\n');
       }
       const { cwd, env } = msg as { cwd: string; env: Record<string, string> };
-      const job = queue.then(async () => finish(await take(cwd), env, cwd));
-      queue = job.catch(() => undefined);
-      job.then(
-        (r) => {
-          const held = placeholders.begin(r.targets);
-          let done = false;
-          const ended = () => {
-            if (done) return;
-            done = true;
-            placeholders.end(held);
-            SandboxManager.cleanupAfterCommand();
-            prepare(cwd);
-          };
-          if (conn.destroyed) return ended();
-          conn.write(JSON.stringify({ ok: true, argv: r.argv, env: r.env, tmpDir: plan.tmpDir }) + '\n');
+      wrapJob(cwd, (r) => finish(r, env, cwd)).then(
+        ({ out, end }) => {
+          if (conn.destroyed) return end();
+          conn.write(JSON.stringify({ ok: true, argv: out.argv, env: out.env, tmpDir: plan.tmpDir }) + '\n');
           // The client holds the connection for the command's lifetime: "done", or its close, means it ended.
-          onDone = ended;
+          onDone = end;
           if (after.includes('\n')) {
             onDone = undefined;
-            ended();
+            end();
             conn.end(JSON.stringify({ ok: true }) + '\n');
           }
-          conn.once('close', ended);
+          conn.once('close', end);
+        },
+        (err: unknown) => conn.end(JSON.stringify({ ok: false, ...wrapFailed(cwd, err) }) + '\n'),
+      );
+    });
+    conn.on('error', () => conn.destroy());
+    conn.on('close', () => {
+      active--;
+      touch();
+    });
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The entry's protocol (entry.sh, every rewritten Bash call): loopback TCP, because bash opens TCP connections
+  // itself (/dev/tcp) and a unix socket would need another process per command. Anyone on the machine can
+  // connect, so a request counts only with the token from the port file, which sits in cordon's state dir
+  // (mode 0700; unreadable inside the sandbox, whose own loopback is another network namespace anyway).
+  // -------------------------------------------------------------------------------------------------------------
+  const token = randomBytes(24).toString('hex');
+  const tokenBuf = Buffer.from(token);
+  const portFile = planPath.replace(/\.json$/, '.port');
+  const scriptDir = join(dirname(planPath), 'w');
+  mkdirSync(scriptDir, { recursive: true, mode: 0o700 });
+  let port = 0;
+  const advertise = () => {
+    if (port === 0 || shuttingDown) return;
+    const tmp = `${portFile}.${process.pid}`;
+    writeFileSync(tmp, `${port} ${token}\n`, { mode: 0o600 });
+    renameSync(tmp, portFile);
+  };
+
+  /** The command text a payload stands for (base64, or @file in the plan's cmd dir, removed once read). */
+  const commandOf = (payload: string): string => {
+    if (payload.startsWith('@')) {
+      const file = payload.slice(1);
+      if (dirname(file) !== join(dirname(planPath), 'cmd') || !/^[0-9a-f]{24}\.sh$/.test(basename(file))) throw new Error('command file outside the state dir');
+      const text = readFileSync(file, 'utf8');
+      unlinkSync(file);
+      return text;
+    }
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload)) throw new Error('malformed command payload');
+    return Buffer.from(payload, 'base64').toString('utf8');
+  };
+
+  /**
+   * The script entry.sh sources: unset what the plan scrubs (by name: the entry sends names, never values), export
+   * what the sandbox adds, hand over the command, start bubblewrap. Returns the files to remove when it ended.
+   */
+  const writeScript = (r: Awaited<ReturnType<typeof wrapRaw>>, cwd: string, names: string[], xdg: string, command: string) => {
+    const lines: string[] = [];
+    const present: Record<string, string> = {};
+    for (const n of names) present[n] = '';
+    const removed = scrubEnv(present, plan).removed;
+    if (removed.length > 0) lines.push(`unset ${removed.join(' ')}`);
+    for (const [k, v] of Object.entries(r.libEnv)) if (!ownEnv.has(k) && v !== undefined && ENV_NAME.test(k)) lines.push(`export ${k}=${shq(v)}`);
+    const rendered = r.argv[r.argv.length - 1] ?? '';
+    const excl = writeGitExcludes(rendered, cwd, dirname(plan.tmpDir), `${basename(plan.tmpDir)}-`, plan.home, xdg ? { XDG_CONFIG_HOME: xdg } : {});
+    lines.push(excl && !excl.includes("'") ? `export CORDON_SBX_GITEXCL=${shq(excl)}` : 'unset CORDON_SBX_GITEXCL');
+    const files: string[] = [];
+    if (Buffer.byteLength(command) > MAX_ENV_CMD) {
+      // Next to the session temp dir (readable inside, not writable), created exclusively under a random name.
+      const f = join(dirname(plan.tmpDir), `${basename(plan.tmpDir)}-cmd-${randomBytes(12).toString('hex')}.sh`);
+      writeFileSync(f, command, { mode: 0o600, flag: 'wx' });
+      files.push(f);
+      lines.push(`export CORDON_SBX_CMD=${shq(`. ${shq(f)}`)}`);
+    } else lines.push(`export CORDON_SBX_CMD=${shq(command)}`);
+    // The library's argv is `bash -c <bwrap command line>`: run that line here rather than in one more bash.
+    const [a0, a1] = r.argv;
+    lines.push(r.argv.length === 3 && /(^|\/)bash$/.test(a0 ?? '') && a1 === '-c' ? rendered : r.argv.map(shq).join(' '));
+    const script = join(scriptDir, `${randomBytes(12).toString('hex')}.sh`);
+    writeFileSync(script, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
+    files.unshift(script);
+    return { script, files, targets: placeholderTargets(rendered) };
+  };
+  const removeFiles = (files: string[]) => {
+    for (const f of files) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // The command removed it itself, or it was never written.
+      }
+    }
+  };
+
+  const serveEntry = (conn: Socket) => {
+    let buf: Buffer = Buffer.alloc(0);
+    let state: 'request' | 'wrapping' | 'running' = 'request';
+    let end: (() => void) | undefined;
+    let early = false;
+    active++;
+    touch();
+    const refuse = (error: string, fix?: string) => conn.end(`ERR\t${`${error}${fix ? `; ${fix}` : ''}`.replace(/[\t\r\n]+/g, ' ')}\n`);
+    conn.on('data', (d: Buffer) => {
+      if (state === 'running') {
+        if (d.includes(0x0a) && end) {
+          end();
+          end = undefined;
+          conn.end('OK\n');
+        }
+        return;
+      }
+      if (state === 'wrapping') {
+        early ||= d.includes(0x0a);
+        return;
+      }
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      if (buf.length > MAX_LINE || (buf.length >= 3 && buf.subarray(0, 3).toString('latin1') !== 'W1\0')) return conn.destroy();
+      const fields = nulFields(buf, 6);
+      if (!fields) return;
+      state = 'wrapping';
+      const [, tok, payload, rawCwd, xdg, nameList] = fields as [string, string, string, string, string, string];
+      const t = Buffer.from(tok);
+      if (t.length !== tokenBuf.length || !timingSafeEqual(t, tokenBuf)) return conn.destroy();
+      let cwd: string;
+      let command: string;
+      try {
+        cwd = realpathSync(rawCwd);
+        command = commandOf(payload);
+      } catch (err) {
+        return refuse(`cannot read the request (${(err as Error).message.split('\n')[0]})`);
+      }
+      const names = nameList.split('\n').filter((n) => ENV_NAME.test(n));
+      let files: string[] = [];
+      wrapJob(cwd, (r) => {
+        const s = writeScript(r, cwd, names, xdg, command);
+        files = s.files;
+        return s;
+      }).then(
+        ({ out, end: ended }) => {
+          end = () => {
+            ended();
+            removeFiles(files);
+          };
+          if (conn.destroyed || /[\t\r\n]/.test(out.script)) {
+            if (!conn.destroyed) refuse(`cordon's state dir path cannot be passed to the entry (${dirname(out.script)})`, 'set CORDON_HOME to a plainer path');
+            end();
+            end = undefined;
+            return;
+          }
+          state = 'running';
+          conn.write(`OK\t${out.script}\n`);
+          conn.once('close', () => end?.());
+          if (early && end) {
+            end();
+            end = undefined;
+            conn.end('OK\n');
+          }
         },
         (err: unknown) => {
-          const m = err instanceof Error ? err.message : String(err);
-          log(`wrap failed in ${cwd}: ${m}`);
-          conn.end(JSON.stringify({ ok: false, error: `cannot confine the command (${m.split('\n')[0]})`, fix: 'run `cordon sandbox check`' }) + '\n');
+          removeFiles(files);
+          const f = wrapFailed(cwd, err);
+          refuse(f.error, f.fix);
         },
       );
     });
@@ -339,18 +548,31 @@ async function main(planPath: string): Promise<void> {
     server.listen(tmpSock, () => res());
   });
   chmodSync(tmpSock, 0o600);
+  const tcp = createServer(serveEntry);
+  await new Promise<void>((res, rej) => {
+    tcp.once('error', rej);
+    tcp.listen(0, '127.0.0.1', () => res());
+  });
+  port = (tcp.address() as AddressInfo).port;
   renameSync(tmpSock, sockPath);
   const ino = statSync(sockPath).ino;
-  log(`serving ${sockPath} (pid ${process.pid})`);
+  advertise();
+  log(`serving ${sockPath} and 127.0.0.1:${port} (pid ${process.pid})`);
 
   shutdown = async (why: string) => {
     shuttingDown = true;
     log(`exiting: ${why}`);
     server.close();
+    tcp.close();
     try {
       if (statSync(sockPath).ino === ino) unlinkSync(sockPath);
     } catch {
       // Already gone.
+    }
+    try {
+      if (readFileSync(portFile, 'utf8').startsWith(`${port} ${token}`)) unlinkSync(portFile);
+    } catch {
+      // Already gone, or another helper's.
     }
     // 0.0.78 leaves its bridge socket files behind after reset(); remove them.
     const leaked = [SandboxManager.getLinuxHttpSocketPath(), SandboxManager.getLinuxSocksSocketPath()];

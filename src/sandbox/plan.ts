@@ -27,7 +27,8 @@ export interface SandboxContext {
 }
 
 export interface SandboxPlan {
-  version: 1;
+  /** 2: helpers that also serve entry.sh over loopback TCP. A new version names a new helper. */
+  version: 2;
   mode: 'on' | 'off';
   workspace: string;
   home: string;
@@ -163,7 +164,7 @@ export function sandboxPlan(policy: Policy, ctx: SandboxContext): SandboxPlan {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const tmpDir = join(tmpBase, `cordon-sbx-${uid}`, sessionDirName(ctx.sessionId));
   return {
-    version: 1,
+    version: 2,
     mode: sb.mode,
     workspace: ws,
     home,

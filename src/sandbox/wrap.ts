@@ -3,14 +3,18 @@
  * command, byte for byte, inside the OS sandbox. The original text travels base64-encoded (or in a file in the
  * state dir when too large for one argument), never re-quoted; the plan travels as a file in the state dir,
  * which confined commands cannot reach, named by its hash.
+ *
+ * A rewritten call runs entry.sh under bash (a few milliseconds), which gets its confinement from the
+ * per-session helper. cordon's own callers that spawn without a shell (`cordon run`, probes, `cordon exec`) use
+ * the node entry exec.js with an argv instead (wrapArgv).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Policy } from '../policy/schema.js';
 import { planKey, sandboxPlan, type SandboxContext, type SandboxPlan } from './plan.js';
-import { preflight } from './preflight.js';
+import { preflight, which } from './preflight.js';
 
 export type WrapResult = { command: string } | { error: string; fix: string };
 
@@ -24,6 +28,22 @@ const MAX_ARG_PAYLOAD = 100 * 1024;
 const MAX_SOCKET_PATH = 107;
 
 export const EXEC_ENTRY = fileURLToPath(new URL('./exec.js', import.meta.url));
+export const ENTRY_SH = fileURLToPath(new URL('./entry.sh', import.meta.url));
+
+let bash: string | undefined;
+/** The bash the rewritten command names by absolute path (never looked up through the caller's PATH). */
+export function bashPath(): string {
+  if (bash) return bash;
+  for (const p of ['/bin/bash', '/usr/bin/bash']) {
+    try {
+      accessSync(p, constants.X_OK);
+      return (bash = p);
+    } catch {
+      // Not here.
+    }
+  }
+  return (bash = which('bash', { PATH: '/usr/local/bin:/usr/bin:/bin' }) ?? '/bin/bash');
+}
 
 /** POSIX single-quoting: the only character needing care inside single quotes is the quote itself. */
 export function shellQuote(s: string): string {
@@ -36,15 +56,12 @@ export function shellWord(s: string): string {
 }
 
 /**
- * The fixed start of every rewritten command: absolute node, absolute entry, and `env -u` for variables that
- * only slow node down (restored inside, see plan.restoreEnv). The rewritten call is one simple command, so that
- * Claude Code's own sandbox can exempt exactly it (`excludedCommands`) and nothing else.
+ * The fixed start of every rewritten command: absolute bash in privileged mode (-p: no BASH_ENV, no functions from
+ * the environment) and the absolute entry. The rewritten call is one simple command, so that Claude Code's own
+ * sandbox can exempt exactly it (`excludedCommands`) and nothing else.
  */
-export function entryPrefix(plan: Pick<SandboxPlan, 'restoreEnv'>): string {
-  const drop = Object.keys(plan.restoreEnv);
-  const node = shellWord(process.execPath);
-  const entry = shellWord(EXEC_ENTRY);
-  return drop.length > 0 ? `/usr/bin/env ${drop.map((k) => `-u ${k}`).join(' ')} ${node} ${entry}` : `${node} ${entry}`;
+export function entryPrefix(): string {
+  return `${shellWord(bashPath())} -p ${shellWord(ENTRY_SH)}`;
 }
 
 /** Writes the plan file the helper is started from, once per distinct plan. Returns its path. */
@@ -76,7 +93,7 @@ function prune(dir: string): void {
   try {
     for (const name of readdirSync(dir)) {
       const f = join(dir, name);
-      if (/^[0-9a-f]{16}\.(json|log)$/.test(name) && !existsSync(f.replace(/\.(json|log)$/, '.sock')) && old(f, PLAN_TTL_MS)) unlinkSync(f);
+      if (/^[0-9a-f]{16}\.(json|log|port)$/.test(name) && !existsSync(f.replace(/\.(json|log|port)$/, '.sock')) && old(f, PLAN_TTL_MS)) unlinkSync(f);
     }
     const cmd = join(dir, 'cmd');
     if (existsSync(cmd)) for (const name of readdirSync(cmd)) if (old(join(cmd, name), CMD_TTL_MS)) unlinkSync(join(cmd, name));
@@ -128,7 +145,7 @@ export function wrapBashCommand(command: string, ctx: WrapContext): WrapResult {
   if (ctx.policy.sandbox.mode === 'off') return { command };
   const p = prepare(command, ctx);
   if ('error' in p) return p;
-  return { command: `${entryPrefix(p.plan)} ${shellWord(p.planFile)} ${shellWord(p.payload)}` };
+  return { command: `${entryPrefix()} ${shellWord(process.execPath)} ${shellWord(p.planFile)} ${shellWord(p.payload)}` };
 }
 
 /**
@@ -160,15 +177,49 @@ export function wrapArgv(
  * argument) are not recoverable once they ran; the marker `@file` comes back undefined.
  */
 export function originalCommand(command: string): string | undefined {
-  const words = command.trim().split(/\s+/);
-  let i = 0;
-  if (words[0] === '/usr/bin/env') {
-    i = 1;
-    while (words[i] === '-u' && words[i + 1]) i += 2;
+  const w = shellWords(command.trim());
+  if (!w) return undefined;
+  let payload: string | undefined;
+  if (w.length === 6 && w[1] === '-p' && w[2] === ENTRY_SH) payload = w[5];
+  else {
+    // The node entry, as earlier versions wrote it: [env -u NAME…] node exec.js plan payload.
+    let i = 0;
+    if (w[0] === '/usr/bin/env') {
+      i = 1;
+      while (w[i] === '-u' && w[i + 1]) i += 2;
+    }
+    if (w[i + 1] === EXEC_ENTRY && w.length === i + 4) payload = w[i + 3];
   }
-  const unq = (w: string | undefined) => (w && w.startsWith("'") && w.endsWith("'") ? w.slice(1, -1).replace(/'\\''/g, "'") : w);
-  if (unq(words[i + 1]) !== EXEC_ENTRY || words.length !== i + 4) return undefined;
-  const payload = unq(words[i + 3]) ?? '';
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload)) return undefined;
+  if (payload === undefined || !/^[A-Za-z0-9+/]*={0,2}$/.test(payload)) return undefined;
   return Buffer.from(payload, 'base64').toString('utf8');
+}
+
+/** Words of a command made of bare and single-quoted parts (what shellWord writes); undefined for anything else. */
+function shellWords(s: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+    if (i >= s.length) break;
+    let w = '';
+    while (i < s.length && !/\s/.test(s[i]!)) {
+      const c = s[i]!;
+      if (c === "'") {
+        const j = s.indexOf("'", i + 1);
+        if (j < 0) return undefined;
+        w += s.slice(i + 1, j);
+        i = j + 1;
+      } else if (c === '\\') {
+        if (i + 1 >= s.length) return undefined;
+        w += s[i + 1];
+        i += 2;
+      } else if (/["$`]/.test(c)) return undefined;
+      else {
+        w += c;
+        i++;
+      }
+    }
+    out.push(w);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { PolicySchema, defaultPolicy, type Policy } from '../../src/policy/schema.js';
 import { sandboxPlan, scrubEnv, planKey, type SandboxContext } from '../../src/sandbox/plan.js';
-import { wrapBashCommand, shellWord, entryPrefix, originalCommand } from '../../src/sandbox/wrap.js';
+import { wrapBashCommand, shellWord, entryPrefix, originalCommand, EXEC_ENTRY } from '../../src/sandbox/wrap.js';
 import { argvToCommand } from '../../src/sandbox/run.js';
 import { claudeSandboxSettings, sandboxDrift } from '../../src/sandbox/claude-settings.js';
 import { placeholderTargets } from '../../src/sandbox/git-exclude.js';
@@ -116,9 +116,16 @@ test('shellWord leaves plain words bare and quotes everything else', () => {
   assert.equal(shellWord("x'y"), `'x'\\''y'`);
 });
 
-test('the rewrite is one simple command: env -u only for variables the plan restores', () => {
-  assert.doesNotMatch(entryPrefix({ restoreEnv: {} }), /env/);
-  assert.match(entryPrefix({ restoreEnv: { NODE_EXTRA_CA_CERTS: '/x.pem' } }), /^\/usr\/bin\/env -u NODE_EXTRA_CA_CERTS \S+node \S+exec\.js$/);
+test('the rewrite is one simple command: absolute bash in privileged mode, the entry script, node, plan, payload', () => {
+  assert.match(entryPrefix(), /^\/\S*bash -p \S+\/sandbox\/entry\.sh$/);
+  const w = wrapBashCommand('ls -la', { ...ctx, policy: defaultPolicy(), env: { ...ctx.env, NODE_EXTRA_CA_CERTS: '/etc/ca.pem' } });
+  assert.ok('command' in w, JSON.stringify(w));
+  if ('command' in w) {
+    assert.ok(w.command.startsWith(`${entryPrefix()} `));
+    assert.doesNotMatch(w.command, /env -u|[;&|<>`$]/);
+    assert.equal(originalCommand(w.command), 'ls -la');
+  }
+  // The node entry (cordon run, probes) still drops the variables that slow node down and gets them back inside.
   const plan = sandboxPlan(defaultPolicy(), { ...ctx, env: { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' } });
   assert.deepEqual(plan.restoreEnv, { NODE_EXTRA_CA_CERTS: '/etc/ca.pem' });
 });
@@ -131,7 +138,8 @@ test('the Claude Code settings block mirrors the plan with portable paths and ex
   assert.equal(b.allowUnsandboxedCommands, false);
   assert.equal(b.autoAllowBashIfSandboxed, false);
   assert.equal(b.excludedCommands.length, 1);
-  assert.match(b.excludedCommands[0]!, /exec\.js:\*$/);
+  assert.equal(b.excludedCommands[0], `${entryPrefix()}:*`);
+  assert.match(b.excludedCommands[0]!, /^\/\S*bash -p \S+\/entry\.sh:\*$/);
   assert.deepEqual(b.network.allowedDomains, defaultPolicy().sandbox.network.allow);
   assert.ok(b.filesystem.denyRead.includes('~/.ssh'));
   assert.ok(b.filesystem.denyRead.includes('./.env*'));
@@ -231,10 +239,15 @@ test('a missing dependency is refused with the exact packages to install', () =>
 });
 
 test('the original command can be read back from a rewrite (for PostToolUse and the audit trail)', () => {
-  const prefix = entryPrefix({ restoreEnv: { NODE_EXTRA_CA_CERTS: '/x' } });
   const cmd = "echo 'hi' && rm -rf \"$TMP\"/x\n";
-  const rewritten = `${prefix} /home/dev/.cordon/sandbox/0123456789abcdef.json ${Buffer.from(cmd).toString('base64')}`;
+  const b64 = Buffer.from(cmd).toString('base64');
+  const rewritten = `${entryPrefix()} /usr/bin/node /home/dev/.cordon/sandbox/0123456789abcdef.json ${b64}`;
   assert.equal(originalCommand(rewritten), cmd);
+  assert.equal(originalCommand(`${entryPrefix()} /usr/bin/node '/home/a b/.cordon/sandbox/0123456789abcdef.json' ${b64}`), cmd);
+  // The node entry as earlier versions wrote it.
+  assert.equal(originalCommand(`/usr/bin/env -u NODE_EXTRA_CA_CERTS /usr/bin/node ${EXEC_ENTRY} /p.json ${b64}`), cmd);
   assert.equal(originalCommand('echo hi'), undefined);
-  assert.equal(originalCommand(`${prefix} /p.json @/home/dev/.cordon/sandbox/cmd/x.sh`), undefined);
+  assert.equal(originalCommand(`${entryPrefix()} /usr/bin/node /p.json @/home/dev/.cordon/sandbox/cmd/x.sh`), undefined);
+  assert.equal(originalCommand(`${entryPrefix()} /usr/bin/node /p.json ${b64} extra`), undefined);
+  assert.equal(originalCommand(`bash -p /elsewhere/entry.sh /usr/bin/node /p.json ${b64}`), undefined);
 });

@@ -6,7 +6,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicySchema, defaultPolicy, type Policy } from '../../src/policy/schema.js';
 import { wrapBashCommand, originalCommand } from '../../src/sandbox/wrap.js';
@@ -247,4 +247,66 @@ test('the first request of a fast command goes through (the in-sandbox proxy lis
     if (r.stdout !== 'hello from the host') failures++;
   }
   assert.equal(failures, 0);
+});
+
+test('the entry runs nothing from the caller\'s environment: no BASH_ENV, no exported functions', { skip }, async () => {
+  const marker = join(outside, 'bash-env-ran');
+  const rc = join(outside, 'rc.sh');
+  writeFileSync(rc, `touch ${marker}\n`);
+  const r = await sandboxed('echo fine', { env: { BASH_ENV: rc, 'BASH_FUNC_read%%': '() { echo hijacked; }', 'BASH_FUNC_printf%%': '() { echo hijacked; }' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'fine\n');
+  // Inner shells inside the sandbox may read BASH_ENV, but they cannot write outside the workspace.
+  assert.ok(!existsSync(marker));
+});
+
+test('the helper\'s loopback port answers only with the token from the state dir', { skip }, async () => {
+  const c4: SandboxContext = { ...ctx, sessionId: 'token' };
+  await sandboxed('true', { c: c4 });
+  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c4));
+  const portFile = join(stateDir, 'sandbox', `${key}.port`);
+  const [p, token] = readFileSync(portFile, 'utf8').trim().split(' ') as [string, string];
+  assert.match(token, /^[0-9a-f]{48}$/);
+  const { connect } = await import('node:net');
+  const ask = (tok: string) =>
+    new Promise<string>((res) => {
+      const s = connect(Number(p), '127.0.0.1');
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('close', () => res(got));
+      s.on('error', () => res(got));
+      const payload = Buffer.from(`touch ${join(ws, 'via-forged-request')}`).toString('base64');
+      s.write(`W1\0${tok}\0${payload}\0${ws}\0\0PATH\n\0`);
+      setTimeout(() => s.end(), 1500);
+    });
+  // A wrong token gets the connection closed, without a word and without a script.
+  assert.equal(await ask('0'.repeat(48)), '');
+  assert.equal(await ask('short'), '');
+  const dir = join(stateDir, 'sandbox', 'w');
+  assert.deepEqual(readdirSync(dir), []);
+  // The right one gets a script path (what entry.sh sources); nothing runs until an entry sources it.
+  const ok = await ask(token);
+  assert.match(ok, /^OK\t\/.*\/w\/[0-9a-f]{24}\.sh\n/);
+  assert.ok(!existsSync(join(ws, 'via-forged-request')));
+  // The connection closed, so the helper removed the script.
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(readdirSync(dir), []);
+  assert.equal(await stopHelper(defaultPolicy(), c4), true);
+  // A helper that leaves takes its port file with it.
+  for (let i = 0; i < 40 && existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!existsSync(portFile));
+});
+
+test('an entry that finds no port file reaches the running helper again (start-up race loser)', { skip }, async () => {
+  const c5: SandboxContext = { ...ctx, sessionId: 'advertise' };
+  await sandboxed('true', { c: c5 });
+  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c5));
+  const portFile = join(stateDir, 'sandbox', `${key}.port`);
+  const before = readFileSync(portFile, 'utf8');
+  rmSync(portFile);
+  const r = await sandboxed('echo back', { c: c5 });
+  assert.equal(r.stdout, 'back\n', r.stderr);
+  // Same helper (same port and token), named again by the helper that started and left.
+  assert.equal(readFileSync(portFile, 'utf8'), before);
+  assert.equal(await stopHelper(defaultPolicy(), c5), true);
 });
