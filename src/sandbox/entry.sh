@@ -88,9 +88,10 @@ __cordon_script=${__cordon_reply#OK$'\t'}
 __cordon_timing=${CORDON_SANDBOX_TIMING-}
 __cordon_t1=${EPOCHREALTIME/./}
 
-# The script unsets the scrubbed variables, exports what the sandbox needs and runs bubblewrap. It ends the
-# command's status; nothing after it changes the command's environment.
-. "$__cordon_script"
+# The script unsets the scrubbed variables, exports what the sandbox needs and runs bubblewrap; its status is
+# the command's. The connection to the helper is closed for it (and restored after): the command must not
+# inherit it.
+. "$__cordon_script" {__cordon_fd}>&-
 __cordon_rc=$?
 __cordon_t2=${EPOCHREALTIME/./}
 

@@ -54,7 +54,9 @@ function shq(s: string): string {
  *
  * - The library starts the in-sandbox socat listeners in the background just before this script, and 0.0.78 does
  *   not wait for them: the first request of a fast command failed in a few percent of runs. Wait (bounded, ~2 s)
- *   until port 3128 accepts.
+ *   until port 3128 accepts. The pause between tries is a read with a timeout on a UDP socket nobody sends to:
+ *   a sleep without starting a process (about half the commands need one pause, and starting `sleep` cost more
+ *   than the pause itself).
  * - It exports TMPDIR=/tmp/claude, a directory it never creates; use the session temp dir instead.
  * - Its NO_PROXY lists loopback and private ranges, which inside the empty network namespace go nowhere and fail
  *   with "connection refused". Routing everything through the proxy makes allow-listed local servers reachable
@@ -62,7 +64,10 @@ function shq(s: string): string {
  */
 export function innerScript(tmpDir: string): string {
   return [
-    'if [ -n "${HTTP_PROXY:-}" ]; then __cordon_i=0; while [ "$__cordon_i" -lt 400 ] && ! { : <>/dev/tcp/127.0.0.1/3128; } 2>/dev/null; do __cordon_i=$((__cordon_i+1)); sleep 0.005; done; unset __cordon_i; fi',
+    'if [ -n "${HTTP_PROXY:-}" ]; then __cordon_i=0; __cordon_w=; { exec {__cordon_w}<>/dev/udp/127.0.0.1/9; } 2>/dev/null || __cordon_w=',
+    '  while [ "$__cordon_i" -lt 1000 ] && ! { : <>/dev/tcp/127.0.0.1/3128; } 2>/dev/null; do __cordon_i=$((__cordon_i+1))',
+    '    if [ -n "$__cordon_w" ]; then read -r -t 0.002 -u "$__cordon_w" __cordon_x; else sleep 0.002; fi; done',
+    '  if [ -n "$__cordon_w" ]; then exec {__cordon_w}>&-; fi; unset __cordon_i __cordon_w __cordon_x; fi',
     `export TMPDIR=${shq(tmpDir)} NO_PROXY= no_proxy= CORDON_SANDBOXED=1`,
     // Placeholder mounts must not look like untracked files to git (see git-exclude.ts).
     'if [ -n "${CORDON_SBX_GITEXCL:-}" ]; then export GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }\'core.excludesfile=$CORDON_SBX_GITEXCL\'"; fi; unset CORDON_SBX_GITEXCL',
@@ -156,6 +161,22 @@ export function readOnlyTmpfs(arg: string, denyRead: string[]): string {
   return out;
 }
 
+/**
+ * The library's bwrap line ends `-- <shell> -c '<shell> -c '"'"'<script>'"'"''`: a shell whose only job is to
+ * start the same shell again. Running the inner one directly saves a shell start on every command. Only that
+ * exact shape (single quotes, `'"'"'` for a quote, as the library renders it) is rewritten; any other line is
+ * returned as it was.
+ */
+export function dropRelayShell(line: string): string {
+  const m = / -- (\/[^\s']+) -c '((?:[^']|'"'"')*)'$/.exec(line);
+  if (!m) return line;
+  const shell = m[1]!;
+  const inner = m[2]!.replace(/'"'"'/g, "'");
+  const rest = inner.slice(shell.length + 4);
+  if (!inner.startsWith(`${shell} -c `) || !/^'(?:[^']|'"'"')*'$/.test(rest)) return line;
+  return `${line.slice(0, m.index)} -- ${shell} -c ${rest}`;
+}
+
 function alive(sock: string): Promise<boolean> {
   return new Promise((res) => {
     const s = connect(sock);
@@ -245,7 +266,9 @@ async function main(planPath: string): Promise<void> {
     const denyWrite = plan.denyWrite.filter((p) => !p.includes('/.git/') || isDir(dirname(p)));
     const fsConfig = { denyRead: expandBuiltinGlobs(plan.denyRead, plan.workspace), allowWrite: plan.allowWrite, denyWrite };
     const r = await SandboxManager.wrapWithSandboxArgv(inner, 'bash', { filesystem: fsConfig }, undefined, cwd);
-    return { argv: r.argv.map((a) => readOnlyTmpfs(a, plan.denyRead)), libEnv: r.env };
+    const argv = r.argv.map((a) => readOnlyTmpfs(a, plan.denyRead));
+    if (argv.length > 0) argv[argv.length - 1] = dropRelayShell(argv[argv.length - 1]!);
+    return { argv, libEnv: r.env };
   };
 
   // Wraps prepared after a command ends, for the next command in the same directory (see prewrap.ts).

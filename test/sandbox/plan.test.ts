@@ -11,7 +11,7 @@ import { wrapBashCommand, shellWord, entryPrefix, originalCommand, EXEC_ENTRY } 
 import { argvToCommand } from '../../src/sandbox/run.js';
 import { claudeSandboxSettings, sandboxDrift } from '../../src/sandbox/claude-settings.js';
 import { placeholderTargets } from '../../src/sandbox/git-exclude.js';
-import { readOnlyTmpfs, innerScript } from '../../src/sandbox/helper.js';
+import { readOnlyTmpfs, innerScript, dropRelayShell } from '../../src/sandbox/helper.js';
 import { Snapshot, Placeholders } from '../../src/sandbox/prewrap.js';
 import { missingPackages } from '../../src/sandbox/preflight.js';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -250,4 +250,26 @@ test('the original command can be read back from a rewrite (for PostToolUse and 
   assert.equal(originalCommand(`${entryPrefix()} /usr/bin/node /p.json @/home/dev/.cordon/sandbox/cmd/x.sh`), undefined);
   assert.equal(originalCommand(`${entryPrefix()} /usr/bin/node /p.json ${b64} extra`), undefined);
   assert.equal(originalCommand(`bash -p /elsewhere/entry.sh /usr/bin/node /p.json ${b64}`), undefined);
+});
+
+test('the relay shell in the library\'s bwrap line is dropped, and the line means the same', () => {
+  // The library's quoting: bare words, or single quotes with '"'"' for a quote.
+  const q = (s: string) => (/^[A-Za-z0-9_./:@+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
+  for (const script of ['echo plain', `echo "it's" '$HOME' \`echo x\` && printf '%s\\n' "a'b"`, 'x=1\nif [ "$x" = 1 ]; then echo "new\nline"; fi']) {
+    const line = `exec -- /bin/bash -c ${q(`/bin/bash -c ${q(script)}`)}`;
+    const flat = dropRelayShell(line);
+    assert.equal(flat, `exec -- /bin/bash -c ${q(script)}`);
+    const run = (l: string) => spawnSync('/bin/bash', ['-c', l], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nowhere' } }).stdout;
+    assert.equal(run(flat), run(line));
+    assert.notEqual(run(flat), '');
+  }
+  // Anything else is left exactly as it was.
+  for (const other of [
+    `exec -- /bin/bash -c ${q('echo one level only')}`,
+    `exec -- /bin/bash -c ${q(`/bin/sh -c ${q('echo other shell')}`)}`,
+    `exec -- /bin/bash -c ${q(`/bin/bash -c ${q('echo x')} ; echo more`)}`,
+    'exec -- /bin/bash -c \'unbalanced',
+  ]) {
+    assert.equal(dropRelayShell(other), other);
+  }
 });
