@@ -320,3 +320,22 @@ test('the confined command inherits no descriptor of the entry (its connection t
   const fds = (s: string) => s.trim().split('\n').map(Number).sort((a, b) => a - b);
   assert.deepEqual(fds(r.stdout), fds(plain.stdout));
 });
+
+test('a rewritten call killed from outside takes its sandbox with it', { skip }, async () => {
+  // Killed as a terminal or a process-tree kill does it (its process group), and with only the entry itself
+  // signalled (a shell that execs the rewritten command).
+  for (const how of ['group', 'entry'] as const) {
+    const marker = join(ws, `survived-kill-${how}`);
+    const w = wrapBashCommand(`sleep 3; touch ${marker}`, { ...ctx, policy: defaultPolicy() });
+    assert.ok('command' in w);
+    const argv = how === 'group' ? ['/bin/sh', '-c', w.command] : ['/bin/bash', '-c', `exec ${w.command}`];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: ws, env, stdio: 'ignore', detached: how === 'group' });
+    await new Promise((r) => setTimeout(r, 700));
+    if (how === 'group') process.kill(-child.pid!, 'SIGTERM');
+    else child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c, s) => r(c ?? (s ? 128 : null))));
+    assert.notEqual(code, 0, how);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(!existsSync(marker), `the confined command kept running after ${how === 'group' ? 'its process group' : 'its entry'} was killed`);
+  }
+});
