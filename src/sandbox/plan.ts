@@ -195,10 +195,20 @@ export function planKey(plan: SandboxPlan): string {
   return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** One case-insensitive regex for `*`-wildcard patterns; kept, since the helper scrubs with the same lists per call. */
 function patternRegex(patterns: string[]): RegExp | undefined {
   if (patterns.length === 0) return undefined;
-  const alts = patterns.map((p) => p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
-  return new RegExp(`^(?:${alts.join('|')})$`, 'i');
+  const key = patterns.join('\0');
+  let re = compiled.get(key);
+  if (!re) {
+    const alts = patterns.map((p) => p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+    re = new RegExp(`^(?:${alts.join('|')})$`, 'i');
+    if (compiled.size > 64) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
 }
 
 /** The environment a confined command sees, and the names removed from it. */
