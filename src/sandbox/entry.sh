@@ -31,6 +31,9 @@ __cordon_portfile=${__cordon_plan%.json}.port
 __cordon_fd=
 __cordon_token=
 __cordon_t0=${EPOCHREALTIME/./}
+# A peer that hung up must not kill the entry with SIGPIPE while it talks to the helper; the command itself gets
+# the default disposition back (trap - PIPE before it runs).
+trap '' PIPE
 
 # Reads the helper's port file and connects. Fails (1) when there is no helper to talk to.
 __cordon_connect() {
@@ -53,32 +56,47 @@ __cordon_start_helper() {
   fi
 }
 
-if ! __cordon_connect; then
+# Starts a helper and waits until one answers (a helper that finds another serving the plan asks it to name
+# itself in the port file again, and leaves).
+__cordon_start_and_connect() {
+  local limit=${CORDON_SANDBOX_START_MS:-15000} waited=0 step=5 why=
+  [[ -n $limit && $limit != *[!0-9]* ]] || limit=15000
   __cordon_start_helper
-  __cordon_limit=${CORDON_SANDBOX_START_MS:-15000}
-  [[ -n $__cordon_limit && $__cordon_limit != *[!0-9]* ]] || __cordon_limit=15000
-  __cordon_waited=0
-  __cordon_step=5
   until __cordon_connect; do
-    if ((__cordon_waited >= __cordon_limit)); then
-      __cordon_why=
-      { IFS= read -r __cordon_why < <(tail -n 1 -- "${__cordon_plan%.json}.log"); } 2>/dev/null
-      __cordon_fail "the sandbox helper did not start${__cordon_why:+ ($__cordon_why)}; run \`cordon sandbox check\` to see what is missing"
+    if ((waited >= limit)); then
+      { IFS= read -r why < <(tail -n 1 -- "${__cordon_plan%.json}.log"); } 2>/dev/null
+      __cordon_fail "the sandbox helper did not start${why:+ ($why)}; run \`cordon sandbox check\` to see what is missing"
     fi
-    sleep "0.$(printf '%03d' "$__cordon_step")"
-    ((__cordon_waited += __cordon_step))
-    ((__cordon_step = __cordon_step * 2 > 100 ? 100 : __cordon_step * 2))
+    sleep "0.$(printf '%03d' "$step")"
+    ((waited += step))
+    ((step = step * 2 > 100 ? 100 : step * 2))
   done
-fi
+}
 
-# The request: NUL-separated fields, then the names (only) of the exported variables, one a line.
-{
-  printf 'W1\0%s\0%s\0%s\0%s\0' "$__cordon_token" "$__cordon_payload" "$PWD" "${XDG_CONFIG_HOME-}"
-  compgen -e
-  printf '\0'
-} >&"$__cordon_fd" 2>/dev/null || __cordon_fail 'the sandbox helper closed the connection'
-__cordon_reply=
-IFS= read -r -t 120 __cordon_reply <&"$__cordon_fd"
+# Sends the request (NUL-separated fields, then the names, never the values, of the exported variables, one a
+# line) and reads the one-line reply into __cordon_reply. Fails when the peer closed without a word.
+__cordon_ask() {
+  __cordon_reply=
+  {
+    printf 'W1\0%s\0%s\0%s\0%s\0' "$__cordon_token" "$__cordon_payload" "$PWD" "${XDG_CONFIG_HOME-}"
+    compgen -e
+    printf '\0'
+  } >&"$__cordon_fd" 2>/dev/null || return 1
+  IFS= read -r -t 120 __cordon_reply <&"$__cordon_fd" 2>/dev/null
+  [ -n "$__cordon_reply" ]
+}
+
+__cordon_connect || __cordon_start_and_connect
+if ! __cordon_ask; then
+  # Silence means a port file left by a helper that died, now naming someone else's port (the token did not
+  # match), or a helper that died just now: forget it, start a fresh helper, and ask once more.
+  exec {__cordon_fd}>&-
+  __cordon_stale=
+  { IFS= read -r __cordon_stale <"$__cordon_portfile"; } 2>/dev/null
+  [ "$__cordon_stale" = "${__cordon_stale%% *} $__cordon_token" ] && rm -f -- "$__cordon_portfile"
+  __cordon_start_and_connect
+  __cordon_ask || __cordon_fail 'the sandbox helper sent no usable reply; run the command again'
+fi
 case $__cordon_reply in
 OK$'\t'/*) ;;
 ERR$'\t'*) __cordon_fail "${__cordon_reply#ERR$'\t'}" ;;
@@ -92,12 +110,14 @@ __cordon_t1=${EPOCHREALTIME/./}
 # The script unsets the scrubbed variables, exports what the sandbox needs and runs bubblewrap; its status is
 # the command's. The connection to the helper is closed for it (and restored after): the command must not
 # inherit it.
+trap - PIPE
 . "$__cordon_script" {__cordon_fd}>&-
 __cordon_rc=$?
+trap '' PIPE
 __cordon_t2=${EPOCHREALTIME/./}
 
 # Tell the helper the command ended and wait (briefly) until it has removed its placeholders.
-{ printf 'D\n' >&"$__cordon_fd"; } 2>/dev/null && IFS= read -r -t 2 __cordon_reply <&"$__cordon_fd"
+{ printf 'D\n' >&"$__cordon_fd"; } 2>/dev/null && IFS= read -r -t 2 __cordon_reply <&"$__cordon_fd" 2>/dev/null
 if [ "$__cordon_timing" = 1 ]; then
   printf 'cordon sandbox timing (ms): wrap %s run %s done %s\n' "$(((__cordon_t1 - __cordon_t0) / 1000))" \
     "$(((__cordon_t2 - __cordon_t1) / 1000))" "$(((${EPOCHREALTIME/./} - __cordon_t2) / 1000))" >&2

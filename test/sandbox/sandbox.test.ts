@@ -339,3 +339,51 @@ test('a rewritten call killed from outside takes its sandbox with it', { skip },
     assert.ok(!existsSync(marker), `the confined command kept running after ${how === 'group' ? 'its process group' : 'its entry'} was killed`);
   }
 });
+
+test('a port file that names someone else\'s port (a helper that died) is replaced, and the command runs', { skip }, async () => {
+  const { createServer: tcpServer } = await import('node:net');
+  // Accepts and hangs up without a word, like a listener that does not know the token.
+  let seen = 0;
+  const foreign = tcpServer((s) => {
+    seen++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
+  const foreignPort = (foreign.address() as { port: number }).port;
+  try {
+    const c6: SandboxContext = { ...ctx, sessionId: 'stale' };
+    const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c6));
+    const portFile = join(stateDir, 'sandbox', `${key}.port`);
+    for (const helperAlive of [true, false]) {
+      await sandboxed('true', { c: c6 });
+      if (!helperAlive) {
+        assert.equal(await stopHelper(defaultPolicy(), c6), true);
+        for (let i = 0; i < 40 && existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+      }
+      writeFileSync(portFile, `${foreignPort} ${'ab'.repeat(24)}\n`);
+      const before = seen;
+      const r = await sandboxed('echo recovered', { c: c6 });
+      assert.equal(r.stdout, "recovered\n", `${helperAlive ? "live" : "dead"} helper: code ${r.code} ${r.signal} ${r.stderr}`);
+      assert.equal(seen, before + 1);
+      assert.doesNotMatch(readFileSync(portFile, 'utf8'), new RegExp(`^${foreignPort} `));
+    }
+    await stopHelper(defaultPolicy(), c6);
+  } finally {
+    foreign.close();
+  }
+});
+
+test('SIGPIPE: the confined command gets the default; a helper gone mid-command does not change its status', { skip }, async () => {
+  const p = await sandboxed('yes | head -n 1; echo "${PIPESTATUS[0]}"');
+  assert.equal(p.stdout, 'y\n141\n', p.stderr);
+  const c7: SandboxContext = { ...ctx, sessionId: 'helper-dies' };
+  await sandboxed('true', { c: c7 });
+  const running = sandboxed('sleep 1; exit 5', { c: c7 });
+  await new Promise((r) => setTimeout(r, 400));
+  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c7));
+  const pid = Number(/pid (\d+)/.exec(readFileSync(join(stateDir, 'sandbox', `${key}.log`), 'utf8'))?.[1]);
+  assert.ok(pid > 0);
+  process.kill(pid, 'SIGKILL');
+  const r = await running;
+  assert.equal(r.code, 5, r.stderr);
+});
