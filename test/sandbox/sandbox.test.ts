@@ -249,6 +249,20 @@ test('the first request of a fast command goes through (the in-sandbox proxy lis
   assert.equal(failures, 0);
 });
 
+/** A session of its own with its helper started: its context and the helper's files in the state dir. */
+async function session(id: string): Promise<{ c: SandboxContext; portFile: string; logFile: string }> {
+  const c: SandboxContext = { ...ctx, sessionId: id };
+  await sandboxed('true', { c });
+  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c));
+  return { c, portFile: join(stateDir, 'sandbox', `${key}.port`), logFile: join(stateDir, 'sandbox', `${key}.log`) };
+}
+
+/** Stops the session's helper and waits until it has removed its port file. */
+async function stopAndWait(c: SandboxContext, portFile: string): Promise<void> {
+  assert.equal(await stopHelper(defaultPolicy(), c), true);
+  for (let i = 0; i < 40 && existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 test('the entry runs nothing from the caller\'s environment: no BASH_ENV, no exported functions', { skip }, async () => {
   const marker = join(outside, 'bash-env-ran');
   const rc = join(outside, 'rc.sh');
@@ -261,10 +275,7 @@ test('the entry runs nothing from the caller\'s environment: no BASH_ENV, no exp
 });
 
 test('the helper\'s loopback port answers only with the token from the state dir', { skip }, async () => {
-  const c4: SandboxContext = { ...ctx, sessionId: 'token' };
-  await sandboxed('true', { c: c4 });
-  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c4));
-  const portFile = join(stateDir, 'sandbox', `${key}.port`);
+  const { c: c4, portFile } = await session('token');
   const [p, token] = readFileSync(portFile, 'utf8').trim().split(' ') as [string, string];
   assert.match(token, /^[0-9a-f]{48}$/);
   const { connect } = await import('node:net');
@@ -291,17 +302,13 @@ test('the helper\'s loopback port answers only with the token from the state dir
   // The connection closed, so the helper removed the script.
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(readdirSync(dir), []);
-  assert.equal(await stopHelper(defaultPolicy(), c4), true);
   // A helper that leaves takes its port file with it.
-  for (let i = 0; i < 40 && existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+  await stopAndWait(c4, portFile);
   assert.ok(!existsSync(portFile));
 });
 
 test('an entry that finds no port file reaches the running helper again (start-up race loser)', { skip }, async () => {
-  const c5: SandboxContext = { ...ctx, sessionId: 'advertise' };
-  await sandboxed('true', { c: c5 });
-  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c5));
-  const portFile = join(stateDir, 'sandbox', `${key}.port`);
+  const { c: c5, portFile } = await session('advertise');
   const before = readFileSync(portFile, 'utf8');
   rmSync(portFile);
   const r = await sandboxed('echo back', { c: c5 });
@@ -351,15 +358,10 @@ test('a port file that names someone else\'s port (a helper that died) is replac
   await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
   const foreignPort = (foreign.address() as { port: number }).port;
   try {
-    const c6: SandboxContext = { ...ctx, sessionId: 'stale' };
-    const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c6));
-    const portFile = join(stateDir, 'sandbox', `${key}.port`);
+    const { c: c6, portFile } = await session('stale');
     for (const helperAlive of [true, false]) {
       await sandboxed('true', { c: c6 });
-      if (!helperAlive) {
-        assert.equal(await stopHelper(defaultPolicy(), c6), true);
-        for (let i = 0; i < 40 && existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
-      }
+      if (!helperAlive) await stopAndWait(c6, portFile);
       writeFileSync(portFile, `${foreignPort} ${'ab'.repeat(24)}\n`);
       const before = seen;
       const r = await sandboxed('echo recovered', { c: c6 });
@@ -376,12 +378,10 @@ test('a port file that names someone else\'s port (a helper that died) is replac
 test('SIGPIPE: the confined command gets the default; a helper gone mid-command does not change its status', { skip }, async () => {
   const p = await sandboxed('yes | head -n 1; echo "${PIPESTATUS[0]}"');
   assert.equal(p.stdout, 'y\n141\n', p.stderr);
-  const c7: SandboxContext = { ...ctx, sessionId: 'helper-dies' };
-  await sandboxed('true', { c: c7 });
+  const { c: c7, logFile } = await session('helper-dies');
   const running = sandboxed('sleep 1; exit 5', { c: c7 });
   await new Promise((r) => setTimeout(r, 400));
-  const key = (await import('../../src/sandbox/plan.js')).planKey(sandboxPlan(defaultPolicy(), c7));
-  const pid = Number(/pid (\d+)/.exec(readFileSync(join(stateDir, 'sandbox', `${key}.log`), 'utf8'))?.[1]);
+  const pid = Number(/pid (\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1]);
   assert.ok(pid > 0);
   process.kill(pid, 'SIGKILL');
   const r = await running;
