@@ -1,8 +1,8 @@
 /**
  * What the OS sandbox adds to one Bash call: the rewritten command, exactly as the hook produces it and run through
  * `/bin/sh -c` like Claude Code's Bash tool, against a plain `bash -c true`, in a scratch git workspace with the
- * default policy. Once with the pause an agent leaves between calls (the helper prepares the next wrap in it) and
- * once back to back. Skips with a message where the sandbox cannot start (no bubblewrap, socat or ripgrep).
+ * default policy. Once with the pause an agent leaves between calls (the helper prepares the next wrap in it), once
+ * back to back, and once in the form a command that cannot use the network gets (no bridges to the proxy). Skips with a message where the sandbox cannot start (no bubblewrap, socat or ripgrep).
  *
  * Run after a build: node dist/bench/sandbox.js [runs]
  */
@@ -36,9 +36,13 @@ async function main(): Promise<void> {
   const policy = defaultPolicy();
   const ctx: SandboxContext = { workspace: ws, home, stateDir: env.CORDON_HOME, sessionId: 'bench', env };
   try {
-    for (const gap of [250, 0]) {
-      const r = await measureOverhead(policy, ctx, RUNS, gap);
-      const label = gap > 0 ? `sandbox, ${gap} ms between calls` : 'sandbox, back to back';
+    const cases = [
+      { label: 'sandbox, 250 ms between calls', gap: 250, offline: false },
+      { label: 'sandbox, back to back', gap: 0, offline: false },
+      { label: 'sandbox, local command (no bridges)', gap: 250, offline: true },
+    ];
+    for (const { label, gap, offline } of cases) {
+      const r = await measureOverhead(policy, ctx, RUNS, gap, { offline });
       console.log(
         `${label.padEnd(34)} added p50 ${r.added.p50.toFixed(1).padStart(6)} ms   p99 ${r.added.p99.toFixed(1).padStart(6)} ms` +
           `   (bash -c true p50 ${r.plain.p50} ms, confined p50 ${r.sandboxed.p50} ms, ${r.runs} runs)`,

@@ -8,11 +8,12 @@
  * is rewritten to this installation's cordon by absolute path: `cordon` found through PATH, or `npx cordon`
  * through the workspace's node_modules, could be a file the model wrote, which would then run unconfined.
  */
-import type { Command, Finding, HookEvent, Word } from '../ir/types.js';
+import type { Command, Finding, HookEvent, ShellStatus, Word } from '../ir/types.js';
 import { parseShell } from '../parse/index.js';
 import type { Policy } from '../policy/schema.js';
 import { originalCommand, shellWord, wrapBashCommand } from '../sandbox/wrap.js';
 import { cliEntry, decodeCommand, maskEntry, maskNeeded, maskWrap } from '../secrets/mask.js';
+import { needsNoNetwork } from '../sandbox/offline.js';
 
 export interface RewriteContext {
   policy: Policy;
@@ -23,6 +24,7 @@ export interface RewriteContext {
   phase?: string;
   /** The command's shell IR as the engine parsed it; parsed here when absent. */
   shellCommands?: Command[];
+  shellStatus?: ShellStatus;
 }
 
 export type RewriteResult = { updatedInput: Record<string, unknown>; layers: string[] } | { refusal: Finding } | undefined;
@@ -36,7 +38,8 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
   if (typeof original !== 'string') return undefined;
   let command = original;
   const layers: string[] = [];
-  const broker = ctx.policy.sandbox.mode === 'on' ? brokerArgv(original, ctx.shellCommands ?? parseShell(original, { cwd: ev.cwd, home: ctx.home }).commands) : undefined;
+  const ir = ctx.shellCommands && ctx.shellStatus ? { commands: ctx.shellCommands, status: ctx.shellStatus } : parseShell(original, { cwd: ev.cwd, home: ctx.home });
+  const broker = ctx.policy.sandbox.mode === 'on' ? brokerArgv(original, ir.commands) : undefined;
   if (broker) {
     command = [process.execPath, cliEntry(), ...broker].map(shellWord).join(' ');
     layers.push('broker');
@@ -49,7 +52,7 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
       sessionId: ev.sessionId,
       env: ctx.env,
       ...(ctx.phase ? { phase: ctx.phase } : {}),
-    });
+    }, { offline: needsNoNetwork(ir.status, ir.commands) });
     if ('error' in w) {
       return {
         refusal: {

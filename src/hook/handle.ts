@@ -120,7 +120,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     // Allowed shell calls run confined. An ask is shown to a human as the command the model wrote, so it is left
     // as written: the approval covers exactly what the human read.
     if (ev.event === 'PreToolUse' && verdict.decision === 'allow') {
-      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env, ...(phase ? { phase: phase.name } : {}), ...(result.check?.shell ? { shellCommands: result.check.shell.ir.commands } : {}) });
+      const rw = rewriteShellCall(ev, { policy, workspace, home, stateDir, env, ...(phase ? { phase: phase.name } : {}), ...(result.check?.shell ? { shellCommands: result.check.shell.ir.commands, shellStatus: result.check.shell.ir.status } : {}) });
       if (rw && 'refusal' in rw) verdict = { ...verdictFrom([rw.refusal, ...verdict.findings]) };
       else if (rw) {
         verdict = { ...verdict, updatedInput: rw.updatedInput };

@@ -1,6 +1,6 @@
 # cordon's sandbox entry: what an allowed Bash call is rewritten to.
 #
-#   /bin/bash -p entry.sh <node> <plan.json> <payload>
+#   /bin/bash -p entry.sh <node> <plan.json> <payload> [offline]
 #
 # It sits on the path of every Bash call, so it is a bash script rather than a node program (a node start costs
 # tens of milliseconds; bash, a few). `-p` keeps the caller's environment from running anything here: no
@@ -16,17 +16,19 @@
 # not run (exit 126, the reason on stderr).
 #
 # payload: the command text in base64, or @<file> for commands too large for one argument (the helper reads the
-# file, in the state dir, and removes it).
+# file, in the state dir, and removes it). offline: the command cannot use the network (src/sandbox/offline.ts),
+# so its sandbox gets no bridge to the proxy.
 
 __cordon_fail() {
   printf 'cordon sandbox: %s. The command did not run.\n' "$1" >&2
   exit 126
 }
 
-[ "$#" -eq 3 ] || __cordon_fail 'usage: entry.sh <node> <plan.json> <base64 command | @file>'
+[ "$#" -eq 3 ] || { [ "$#" -eq 4 ] && [ "$4" = offline ]; } || __cordon_fail 'usage: entry.sh <node> <plan.json> <base64 command | @file> [offline]'
 __cordon_node=$1
 __cordon_plan=$2
 __cordon_payload=$3
+__cordon_mode=${4-}
 __cordon_portfile=${__cordon_plan%.json}.port
 __cordon_fd=
 __cordon_token=
@@ -78,7 +80,7 @@ __cordon_start_and_connect() {
 __cordon_ask() {
   __cordon_reply=
   {
-    printf 'W1\0%s\0%s\0%s\0%s\0' "$__cordon_token" "$__cordon_payload" "$PWD" "${XDG_CONFIG_HOME-}"
+    printf 'W1\0%s\0%s\0%s\0%s\0%s\0' "$__cordon_token" "$__cordon_payload" "$PWD" "${XDG_CONFIG_HOME-}" "$__cordon_mode"
     compgen -e
     printf '\0'
   } >&"$__cordon_fd" 2>/dev/null || return 1

@@ -64,11 +64,11 @@ function shq(s: string): string {
  */
 export function innerScript(tmpDir: string): string {
   return [
-    'if [ -n "${HTTP_PROXY:-}" ]; then __cordon_i=0; __cordon_w=; { exec {__cordon_w}<>/dev/udp/127.0.0.1/9; } 2>/dev/null || __cordon_w=',
+    'if [ -n "${HTTP_PROXY:-}" ] && [ -z "${CORDON_SBX_OFFLINE:-}" ]; then __cordon_i=0; __cordon_w=; { exec {__cordon_w}<>/dev/udp/127.0.0.1/9; } 2>/dev/null || __cordon_w=',
     '  while [ "$__cordon_i" -lt 1000 ] && ! { : <>/dev/tcp/127.0.0.1/3128; } 2>/dev/null; do __cordon_i=$((__cordon_i+1))',
     '    if [ -n "$__cordon_w" ]; then read -r -t 0.002 -u "$__cordon_w" __cordon_x; else sleep 0.002; fi; done',
     '  if [ -n "$__cordon_w" ]; then exec {__cordon_w}>&-; fi; unset __cordon_i __cordon_w __cordon_x; fi',
-    `export TMPDIR=${shq(tmpDir)} NO_PROXY= no_proxy= CORDON_SANDBOXED=1`,
+    `export TMPDIR=${shq(tmpDir)} NO_PROXY= no_proxy= CORDON_SANDBOXED=1; unset CORDON_SBX_OFFLINE`,
     // Placeholder mounts must not look like untracked files to git (see git-exclude.ts).
     'if [ -n "${CORDON_SBX_GITEXCL:-}" ]; then export GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }\'core.excludesfile=$CORDON_SBX_GITEXCL\'"; fi; unset CORDON_SBX_GITEXCL',
     'eval "unset CORDON_SBX_CMD',
@@ -162,19 +162,57 @@ export function readOnlyTmpfs(arg: string, denyRead: string[]): string {
 }
 
 /**
+ * The end of the library's bwrap line, `-- <shell> -c '<script>'`, with the script unquoted, or undefined when the
+ * line does not end that way. The library quotes with single quotes and `'"'"'` for a quote, nothing else.
+ */
+function bwrapScript(line: string): { head: string; shell: string; script: string } | undefined {
+  const m = / -- (\/[^\s']+) -c '((?:[^']|'"'"')*)'$/.exec(line);
+  return m ? { head: line.slice(0, m.index), shell: m[1]!, script: m[2]!.replace(/'"'"'/g, "'") } : undefined;
+}
+
+function withScript(head: string, shell: string, script: string): string {
+  return `${head} -- ${shell} -c '${script.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
  * The library's bwrap line ends `-- <shell> -c '<shell> -c '"'"'<script>'"'"''`: a shell whose only job is to
  * start the same shell again. Running the inner one directly saves a shell start on every command. Only that
- * exact shape (single quotes, `'"'"'` for a quote, as the library renders it) is rewritten; any other line is
- * returned as it was.
+ * exact shape is rewritten; any other line is returned as it was.
  */
 export function dropRelayShell(line: string): string {
-  const m = / -- (\/[^\s']+) -c '((?:[^']|'"'"')*)'$/.exec(line);
-  if (!m) return line;
-  const shell = m[1]!;
-  const inner = m[2]!.replace(/'"'"'/g, "'");
-  const rest = inner.slice(shell.length + 4);
-  if (!inner.startsWith(`${shell} -c `) || !/^'(?:[^']|'"'"')*'$/.test(rest)) return line;
-  return `${line.slice(0, m.index)} -- ${shell} -c ${rest}`;
+  const b = bwrapScript(line);
+  if (!b || !b.script.startsWith(`${b.shell} -c '`)) return line;
+  const inner = bwrapScript(` -- ${b.script}`);
+  if (!inner || inner.shell !== b.shell || inner.head !== '') return line;
+  return withScript(b.head, b.shell, inner.script);
+}
+
+/**
+ * The same bwrap line without the network bridges, for a command that cannot use the network (offline.ts): the
+ * script bubblewrap runs is `socat … &`, `socat … &`, the trap that stops them, then the seccomp launcher; only
+ * the launcher is kept. The namespace stays as empty as before. Any other shape is returned unchanged (the
+ * bridges stay).
+ */
+export function withoutBridges(line: string): string {
+  const b = bwrapScript(line);
+  if (!b) return line;
+  // The launcher's own argument (the inner script) spans lines: split off the first three only.
+  const lines: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 3; i++) {
+    const nl = b.script.indexOf('\n', from);
+    if (nl < 0) return line;
+    lines.push(b.script.slice(from, nl));
+    from = nl + 1;
+  }
+  if (
+    !/^\S*socat TCP-LISTEN:3128,\S* UNIX-CONNECT:\S+ >\/dev\/null 2>&1 &$/.test(lines[0]!) ||
+    !/^\S*socat TCP-LISTEN:1080,\S* UNIX-CONNECT:\S+ >\/dev\/null 2>&1 &$/.test(lines[1]!) ||
+    !lines[2]!.startsWith('trap ')
+  ) {
+    return line;
+  }
+  return withScript(b.head, b.shell, b.script.slice(from));
 }
 
 function alive(sock: string): Promise<boolean> {
@@ -443,7 +481,7 @@ async function main(planPath: string): Promise<void> {
    * The script entry.sh sources: unset what the plan scrubs (by name: the entry sends names, never values), export
    * what the sandbox adds, hand over the command, start bubblewrap. Returns the files to remove when it ended.
    */
-  const writeScript = (r: Awaited<ReturnType<typeof wrapRaw>>, cwd: string, names: string[], xdg: string, command: string) => {
+  const writeScript = (r: Awaited<ReturnType<typeof wrapRaw>>, cwd: string, names: string[], xdg: string, command: string, offline: boolean) => {
     const lines: string[] = [];
     const present: Record<string, string> = {};
     for (const n of names) present[n] = '';
@@ -461,9 +499,11 @@ async function main(planPath: string): Promise<void> {
       files.push(f);
       lines.push(`export CORDON_SBX_CMD=${shq(`. ${shq(f)}`)}`);
     } else lines.push(`export CORDON_SBX_CMD=${shq(command)}`);
+    if (offline) lines.push('export CORDON_SBX_OFFLINE=1');
+    else lines.push('unset CORDON_SBX_OFFLINE');
     // The library's argv is `bash -c <bwrap command line>`: run that line here rather than in one more bash.
     const [a0, a1] = r.argv;
-    lines.push(r.argv.length === 3 && /(^|\/)bash$/.test(a0 ?? '') && a1 === '-c' ? rendered : r.argv.map(shq).join(' '));
+    lines.push(r.argv.length === 3 && /(^|\/)bash$/.test(a0 ?? '') && a1 === '-c' ? (offline ? withoutBridges(rendered) : rendered) : r.argv.map(shq).join(' '));
     const script = join(scriptDir, `${randomBytes(12).toString('hex')}.sh`);
     writeFileSync(script, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
     files.unshift(script);
@@ -502,10 +542,10 @@ async function main(planPath: string): Promise<void> {
       }
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       if (buf.length > MAX_LINE || (buf.length >= 3 && buf.subarray(0, 3).toString('latin1') !== 'W1\0')) return conn.destroy();
-      const fields = nulFields(buf, 6);
+      const fields = nulFields(buf, 7);
       if (!fields) return;
       state = 'wrapping';
-      const [, tok, payload, rawCwd, xdg, nameList] = fields as [string, string, string, string, string, string];
+      const [, tok, payload, rawCwd, xdg, mode, nameList] = fields as [string, string, string, string, string, string, string];
       const t = Buffer.from(tok);
       if (t.length !== tokenBuf.length || !timingSafeEqual(t, tokenBuf)) return conn.destroy();
       let cwd: string;
@@ -519,7 +559,7 @@ async function main(planPath: string): Promise<void> {
       const names = nameList.split('\n').filter((n) => ENV_NAME.test(n));
       let files: string[] = [];
       wrapJob(cwd, (r) => {
-        const s = writeScript(r, cwd, names, xdg, command);
+        const s = writeScript(r, cwd, names, xdg, command, mode === 'offline');
         files = s.files;
         return s;
       }).then(

@@ -34,8 +34,9 @@ function pct(xs: number[], p: number): number {
  * `gapMs` pauses between iterations: an agent's Bash calls are seconds apart (the model thinks in between), which
  * gives the helper time to prepare the next wrap; 0 measures back-to-back calls.
  */
-export async function measureOverhead(policy: Policy, ctx: SandboxContext, runs = 50, gapMs = 250): Promise<OverheadReport> {
-  const w = wrapBashCommand('true', { ...ctx, policy });
+export async function measureOverhead(policy: Policy, ctx: SandboxContext, runs = 50, gapMs = 250, opts: { offline?: boolean } = {}): Promise<OverheadReport> {
+  // `offline`: the form a command that cannot use the network gets (no bridges to the proxy; src/sandbox/offline.ts).
+  const w = wrapBashCommand('true', { ...ctx, policy }, { offline: opts.offline === true });
   if ('error' in w) throw new Error(`${w.error}; ${w.fix}`);
   const env = ctx.env as NodeJS.ProcessEnv;
   // Warm-up: starts the helper and fills the page cache.

@@ -141,12 +141,18 @@ function prepare(command: string, ctx: WrapContext): Prepared | { error: string;
  * The Bash command to put in `updatedInput.command`, or an error and fix that the hook turns into a deny.
  * With `sandbox.mode: off` the command comes back unchanged.
  */
-export function wrapBashCommand(command: string, ctx: WrapContext): WrapResult {
+export function wrapBashCommand(command: string, ctx: WrapContext, opts: { offline?: boolean } = {}): WrapResult {
   if (ctx.policy.sandbox.mode === 'off') return { command };
   const p = prepare(command, ctx);
   if ('error' in p) return p;
-  return { command: `${entryPrefix()} ${shellWord(process.execPath)} ${shellWord(p.planFile)} ${shellWord(p.payload)}` };
+  // `offline`: the command cannot use the network (src/sandbox/offline.ts), so its sandbox gets no bridge to the
+  // proxy; the namespace is just as empty.
+  const mode = opts.offline ? ` ${OFFLINE}` : '';
+  return { command: `${entryPrefix()} ${shellWord(process.execPath)} ${shellWord(p.planFile)} ${shellWord(p.payload)}${mode}` };
 }
+
+/** The entry's last argument for a command that gets no network bridge. */
+export const OFFLINE = 'offline';
 
 /**
  * The same confinement as an argv and environment to spawn without a shell (`cordon run`, probes, `cordon exec`).
@@ -180,7 +186,7 @@ export function originalCommand(command: string): string | undefined {
   const w = shellWords(command.trim());
   if (!w) return undefined;
   let payload: string | undefined;
-  if (w.length === 6 && w[1] === '-p' && w[2] === ENTRY_SH) payload = w[5];
+  if ((w.length === 6 || (w.length === 7 && w[6] === OFFLINE)) && w[1] === '-p' && w[2] === ENTRY_SH) payload = w[5];
   else {
     // The node entry, as earlier versions wrote it: [env -u NAME…] node exec.js plan payload.
     let i = 0;

@@ -58,10 +58,10 @@ interface Run {
 }
 
 /** Rewrites `command` like the hook does and runs the result through /bin/sh, like Claude Code's Bash tool. */
-function sandboxed(command: string, opts: { policy?: Policy; input?: string; env?: Record<string, string>; cwd?: string; c?: SandboxContext } = {}): Promise<Run> {
+function sandboxed(command: string, opts: { policy?: Policy; input?: string; env?: Record<string, string>; cwd?: string; c?: SandboxContext; offline?: boolean } = {}): Promise<Run> {
   const policy = opts.policy ?? defaultPolicy();
   const c = opts.c ?? ctx;
-  const w = wrapBashCommand(command, { ...c, policy });
+  const w = wrapBashCommand(command, { ...c, policy }, { offline: opts.offline === true });
   if ('error' in w) throw new Error(`${w.error}; ${w.fix}`);
   if (!started.some((s) => s.policy === policy && s.ctx === c)) started.push({ policy, ctx: c });
   return new Promise((resolve) => {
@@ -287,7 +287,7 @@ test('the helper\'s loopback port answers only with the token from the state dir
       s.on('close', () => res(got));
       s.on('error', () => res(got));
       const payload = Buffer.from(`touch ${join(ws, 'via-forged-request')}`).toString('base64');
-      s.write(`W1\0${tok}\0${payload}\0${ws}\0\0PATH\n\0`);
+      s.write(`W1\0${tok}\0${payload}\0${ws}\0\0\0PATH\n\0`);
       setTimeout(() => s.end(), 1500);
     });
   // A wrong token gets the connection closed, without a word and without a script.
@@ -386,4 +386,27 @@ test('SIGPIPE: the confined command gets the default; a helper gone mid-command 
   process.kill(pid, 'SIGKILL');
   const r = await running;
   assert.equal(r.code, 5, r.stderr);
+});
+
+test('a command marked offline runs without the network bridges, and reaches no host, allowed or not', { skip }, async () => {
+  const allowed = PolicySchema.parse({ sandbox: { network: { allow: [`127.0.0.1:${port}`] } } });
+  const c8: SandboxContext = { ...ctx, sessionId: 'offline' };
+  const procs = (r: Run) => r.stdout.split('\n').filter(Boolean).sort();
+  const online = await sandboxed('cat /proc/[0-9]*/comm', { policy: allowed, c: c8 });
+  assert.ok(procs(online).includes('socat'), online.stdout);
+  const off = await sandboxed('cat /proc/[0-9]*/comm', { policy: allowed, c: c8, offline: true });
+  assert.equal(off.code, 0, off.stderr);
+  assert.ok(!procs(off).includes('socat'), off.stdout);
+  // Same workspace rules.
+  const w = await sandboxed(`echo x > ${join(outside, 'offline-write')}; cat ${home}/.ssh/id_rsa; echo in > offline-ok`, { policy: allowed, c: c8, offline: true });
+  assert.ok(!existsSync(join(outside, 'offline-write')));
+  assert.doesNotMatch(w.stdout, /DECOY/);
+  assert.ok(existsSync(join(ws, 'offline-ok')));
+  if (!spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim()) return;
+  const before = hits;
+  const r = await sandboxed(`curl -sS -m 5 http://127.0.0.1:${port}/offline`, { policy: allowed, c: c8, offline: true });
+  assert.notEqual(r.code, 0);
+  assert.equal(hits, before);
+  const ok = await sandboxed(`curl -sS -m 5 http://127.0.0.1:${port}/online`, { policy: allowed, c: c8 });
+  assert.equal(ok.stdout, 'hello from the host');
 });

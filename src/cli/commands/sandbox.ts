@@ -54,10 +54,11 @@ export function register(program: Command): void {
     .description('Measure the per-command overhead: a confined `true` against a plain `bash -c true`')
     .option('-n, --runs <n>', 'number of runs of each', '50')
     .option('--gap <ms>', 'pause between runs (agents call Bash seconds apart); 0 for back-to-back', '250')
-    .action(async (opts: { runs: string; gap: string }) => {
+    .option('--offline', 'measure the form a command that cannot use the network gets (no bridges to the proxy)')
+    .action(async (opts: { runs: string; gap: string; offline?: boolean }) => {
       const c = await context();
       const { measureOverhead } = await import('../../sandbox/measure.js');
-      const r = await measureOverhead(c.policy, { ...c.ctx, sessionId: 'bench' }, Math.max(5, Number(opts.runs) || 50), Math.max(0, Number(opts.gap) || 0));
+      const r = await measureOverhead(c.policy, { ...c.ctx, sessionId: 'bench' }, Math.max(5, Number(opts.runs) || 50), Math.max(0, Number(opts.gap) || 0), { offline: opts.offline === true });
       console.log(JSON.stringify(r, null, 2));
     });
 
