@@ -50,11 +50,12 @@ test('an answer larger than the pipe buffer reaches a non-blocking stdout whole'
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
   const rfd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const wfd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  let nonBlocking: Socket | undefined;
   try {
     const child = spawn(process.execPath, [CLIENT, 'PreToolUse'], { env: { ...env, CORDON_DAEMON: 'no-autostart' }, stdio: ['pipe', wfd, 'pipe'] });
     // The child shares the write end's file description, which it made blocking when it started; a socket over
     // our copy makes it non-blocking again (for both) before the client gets to write.
-    const nonBlocking = new Socket({ fd: wfd, readable: false, writable: true });
+    nonBlocking = new Socket({ fd: wfd, readable: false, writable: true });
     child.stdin!.end(event('ls'));
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -76,10 +77,11 @@ test('an answer larger than the pipe buffer reaches a non-blocking stdout whole'
       // Once the client has exited, everything it wrote is in the FIFO: drained when a read finds nothing.
       if (n <= 0 && code !== undefined) break;
     }
-    nonBlocking.destroy();
     assert.equal(code, 0, stderr);
     assert.equal(Buffer.concat(chunks).toString('utf8'), big + '\n');
   } finally {
+    if (nonBlocking) nonBlocking.destroy();
+    else closeSync(wfd);
     closeSync(rfd);
     await new Promise<void>((r) => daemon.close(() => r()));
   }
