@@ -102,10 +102,10 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     const policy = loaded.policy;
     const deadline = started + policy.hook.deadlineMs;
     // Stored secret values are registered with the redactor before anything is recorded or printed.
-    loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
+    const known = loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
     const now = new Date();
     const phase = activePhase({ workspace, stateDir, env, policy, now });
-    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, ...(phase ? { phase } : {}) });
+    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, known, ...(phase ? { phase } : {}) });
     // A refused call may carry a human's one-time approval (cordon approve CODE); otherwise its reason ends with
     // the command that would approve it.
     const approval = applyApprovals(ev, result.verdict, { stateDir, env, now });
