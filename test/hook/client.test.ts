@@ -1,17 +1,20 @@
 /**
- * The hook process itself: one self-contained file carrying this build's id, an answer that survives a
- * non-blocking stdout, and a daemon that hangs up before the request still leaves the call decided.
+ * The hook process itself: one self-contained file carrying this build's id; node's pipe handles instead of
+ * node:net on Node 20, with the same answers as the stream path on every input; an answer that survives a
+ * non-blocking stdout; and a daemon that hangs up before the request still leaves the call decided.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILD_ID } from '../../src/build-id.cjs';
 import { CLIENT_BUILD_ID } from '../../src/hook/client.cjs';
 import { socketPath } from '../../src/hook/wire.cjs';
+import { daemonStatus, stopDaemon } from '../../src/daemon/control.js';
+import { listRecords } from '../../src/audit/index.js';
 
 const CLIENT = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));
 // Short paths: unix socket paths are limited to ~107 bytes.
@@ -20,16 +23,110 @@ const ws = join(base, 'ws');
 mkdirSync(join(ws, '.git'), { recursive: true });
 const env = { PATH: process.env.PATH ?? '', HOME: join(base, 'h'), CORDON_HOME: join(base, 's'), CLAUDE_PROJECT_DIR: ws };
 
-after(() => rmSync(base, { recursive: true, force: true }));
+after(async () => {
+  await stopDaemon(env);
+  rmSync(base, { recursive: true, force: true });
+});
 
-const event = (command: string) =>
-  JSON.stringify({ session_id: 'client-test', cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: 't' });
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** node:net was loaded in the hook process. */
+  net: boolean;
+}
+
+/** Runs the hook process as Claude Code does (stdin a socket), reporting whether it loaded node:net. */
+function runHook(input: Buffer | string, extra: Record<string, string> = {}, opts: { closeStdin?: boolean } = {}): Promise<Run> {
+  const probe = join(base, 'probe.cjs');
+  writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, '\\n@net=' + process.moduleLoadList.includes('NativeModule net') + '\\n'));\n");
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', probe, CLIENT, 'PreToolUse'], { env: { ...env, ...extra }, cwd: ws });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => resolve({ code, stdout, stderr, net: /@net=true/.test(stderr) }));
+    if (opts.closeStdin === false) child.stdin.write(input);
+    else child.stdin.end(input);
+  });
+}
+
+
+const event = (command: string, id = 't') =>
+  JSON.stringify({ session_id: 'client-test', cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id });
 
 test('the client carries the build id that the daemon checks, stamped and loaded without any other file of ours', () => {
   assert.equal(CLIENT_BUILD_ID, BUILD_ID);
   assert.match(BUILD_ID, /^[0-9a-f]{12}$/);
   const text = readFileSync(CLIENT, 'utf8');
   assert.deepEqual([...text.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]).filter((m) => !m!.startsWith('node:')), []);
+});
+
+const MULTI_BYTE = 'echo "żółw 🐢 ' + 'ą'.repeat(40_000) + '"';
+const inputs: [string, Buffer | string][] = [
+  ['allowed', event('ls -la')],
+  ['denied', event('rm -rf ~/')],
+  ['garbage', 'this is not json {{{ \u0000\u00ff'],
+  ['empty', ''],
+  ['wrong shape', '[1,2,3]'],
+  // Characters cut in two between reads.
+  ['multi-byte', event(MULTI_BYTE, 'multi-byte')],
+  ['huge', Buffer.alloc(5 * 1024 * 1024, 'a')],
+];
+
+test('Node 20: the hook reads stdin and asks the daemon without loading node:net, and answers as the stream path does', { timeout: 120_000 }, async () => {
+  const fast = /^20\./.test(process.versions.node);
+  for (const daemon of ['off', 'on']) {
+    const mode: Record<string, string> = daemon === 'off' ? { CORDON_DAEMON: 'off' } : {};
+    if (daemon === 'on') {
+      // The first call starts the daemon.
+      await runHook(event('ls'));
+      for (let i = 0; i < 200 && !(await daemonStatus(env)).running; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await daemonStatus(env)).running, 'daemon came up');
+    }
+    for (const [label, input] of inputs) {
+      const raw = await runHook(input, mode);
+      const streams = await runHook(input, { ...mode, CORDON_HOOK_IO: 'streams' });
+      assert.equal(raw.code, 0, `${label}: ${raw.stderr}`);
+      assert.equal(streams.code, 0, `${label}: ${streams.stderr}`);
+      // A long command is handed to the sandbox in a file with a random name.
+      const same = (o: string) => o.replace(/\/cmd\/[0-9a-f]+\.sh/, '/cmd/X.sh');
+      assert.equal(same(raw.stdout), same(streams.stdout), `${label}, daemon ${daemon}: same answer both ways`);
+      JSON.parse(raw.stdout);
+      assert.equal(streams.net, true, 'CORDON_HOOK_IO=streams uses node:net');
+      if (daemon === 'on' && fast) assert.equal(raw.net, false, `${label}: node:net loaded on the fast path`);
+    }
+  }
+  // Both ways, every byte arrived: the audit records hold the exact command.
+  const seen = listRecords({ stateDir: env.CORDON_HOME, session: 'client-test' }).filter((r) => r.toolUseId === 'multi-byte');
+  assert.equal(seen.length, 4);
+  for (const r of seen) assert.equal((r.input as { command?: string }).command, MULTI_BYTE);
+  const deny = await runHook(event('rm -rf ~/'));
+  assert.equal(JSON.parse(deny.stdout).hookSpecificOutput.permissionDecision, 'deny');
+  await stopDaemon(env);
+});
+
+test('both ways, a stdin that never closes is answered with a deny at the hard deadline', { timeout: 60_000 }, async () => {
+  for (const io of ['fast', 'streams']) {
+    const r = await runHook('{"session_id":', { CORDON_DAEMON: 'no-autostart', CORDON_HOOK_HARD_MS: '700', ...(io === 'streams' ? { CORDON_HOOK_IO: 'streams' } : {}) }, { closeStdin: false });
+    assert.equal(r.code, 0, io);
+    const o = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+    assert.equal(o.hookSpecificOutput.permissionDecision, 'deny', io);
+    assert.match(o.hookSpecificOutput.permissionDecisionReason, /cordon\.timeout/, io);
+  }
+});
+
+test('node options that turn deprecation warnings into errors do not turn answers into refusals', { timeout: 60_000 }, async () => {
+  for (const [command, want] of [
+    ['ls', 'allow'],
+    ['rm -rf ~/', 'deny'],
+  ]) {
+    const r = await runHook(event(command!), { CORDON_DAEMON: 'off', NODE_OPTIONS: '--throw-deprecation --pending-deprecation' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).hookSpecificOutput?.permissionDecision ?? 'allow', want, r.stdout);
+  }
 });
 
 test('an answer larger than the pipe buffer reaches a non-blocking stdout whole', { timeout: 60_000 }, async () => {
