@@ -15,6 +15,7 @@ import { verdictFrom } from '../engine/policy-apply.js';
 import { loadKnownSecrets } from '../secrets/known.js';
 import { activePhase } from '../phase/state.js';
 import { applyApprovals } from '../approval/hook.js';
+import { ApprovalsDb } from '../approval/store.js';
 import { stateDir as stateDirOf, homeDir, findWorkspace } from '../state.js';
 import { VERSION } from '../version.js';
 import { failClosed, formatVerdict, InputError, isHookEvent, MAX_STDIN_BYTES, parseEvent, type HookOutput } from './protocol.js';
@@ -35,6 +36,7 @@ export interface HookRequest {
 /** Caches that a long-lived process keeps between calls. */
 export class HookRuntime {
   readonly policies = new PolicyCache();
+  readonly approvals = new ApprovalsDb();
   private stores = new Map<string, AuditStore>();
 
   /** The audit store for a state dir, and the shared sink when the policy names one (audit.sink). */
@@ -60,6 +62,7 @@ export class HookRuntime {
 
   close(): void {
     for (const k of [...this.stores.keys()]) this.dropStore(k);
+    this.approvals.close();
   }
 }
 
@@ -108,7 +111,7 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, known, ...(phase ? { phase } : {}) });
     // A refused call may carry a human's one-time approval (cordon approve CODE); otherwise its reason ends with
     // the command that would approve it.
-    const approval = applyApprovals(ev, result.verdict, { stateDir, env, now });
+    const approval = applyApprovals(ev, result.verdict, { stateDir, env, now, conns: rt.approvals });
     let verdict = approval.verdict;
     if (approval.approval) {
       const a = approval.approval;
