@@ -18,7 +18,7 @@
  * Claude Code runs the tool when a hook crashes or times out.
  */
 import { join } from 'node:path';
-import { fstatSync, writeSync } from 'node:fs';
+import { readlinkSync, writeSync } from 'node:fs';
 import type { HookEventName, Verdict } from '../ir/types.js';
 
 /**
@@ -265,13 +265,14 @@ interface RawBindings {
 }
 
 /**
- * Node's own pipe handles, the ones node:net wraps, as Node 20 defines them. Undefined on any other major version,
- * when CORDON_HOOK_IO=streams, or when anything is not as expected: the hook then uses node:net. The arguments
+ * Node's own pipe handles, the ones node:net wraps, as Node 20 defines them. Undefined on any other major version
+ * or platform than the one this was written and tested on (Node 20, Linux), when CORDON_HOOK_IO=streams, or when
+ * anything is not as expected: the hook then uses node:net. The arguments
  * passed below are exactly the ones Node 20's lib/net.js passes; a wrong one would abort the process, which is why
  * this is limited to the version it was written and tested against.
  */
 function rawBindings(env: NodeJS.ProcessEnv): RawBindings | undefined {
-  if (env.CORDON_HOOK_IO === 'streams' || !/^20\./.test(process.versions.node)) return undefined;
+  if (env.CORDON_HOOK_IO === 'streams' || !/^20\./.test(process.versions.node) || process.platform !== 'linux') return undefined;
   // process.binding() is a deprecated API: under --throw-deprecation, touching it would throw.
   if ((process as { throwDeprecation?: boolean }).throwDeprecation) return undefined;
   try {
@@ -303,21 +304,23 @@ function rawBindings(env: NodeJS.ProcessEnv): RawBindings | undefined {
 
 /**
  * The same I/O without loading node:net and the stream machinery: about 7 ms less per call (measured, Node 20).
- * stdin is read this way only when it is a socket or a FIFO (what Claude Code and shells give a hook); anything
- * else goes through process.stdin.
+ * stdin is read this way only when it is an anonymous socket or pipe (what Claude Code and shells give a hook);
+ * anything else goes through process.stdin.
  */
 function rawIo(B: RawBindings): HookIo {
   /** Bytes of one read, as a view on the buffer node allocated for it (what lib/net.js does too). */
   const bytes = (buf: ArrayBuffer | undefined, n: number) => Buffer.from(buf!, B.state[B.kOffset]!, n);
   return {
     readStdin(done) {
-      let st: import('node:fs').Stats;
+      // What fd 0 is, from its /proc link (cheaper than fstat's Stats): an anonymous socket or pipe can be polled;
+      // files and character devices cannot (libuv would abort), and named FIFOs are left to the stream path.
+      let link: string;
       try {
-        st = fstatSync(0);
+        link = readlinkSync('/proc/self/fd/0');
       } catch {
         return streamIo.readStdin(done);
       }
-      if (!st.isSocket() && !st.isFIFO()) return streamIo.readStdin(done);
+      if (!/^(socket|pipe):\[\d+\]$/.test(link)) return streamIo.readStdin(done);
       const h = new B.Pipe(B.SOCKET);
       let err: number;
       try {
