@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HookEvent, HookEventName, Verdict } from '../ir/types.js';
 import type { AuditRecordInput, AuditStore } from '../audit/index.js';
-import { openAuditStore, pruneAudit } from '../audit/index.js';
+import { openAuditStore, pruneAudit, SqliteAuditStore } from '../audit/index.js';
 import { formatProblem, PolicyCache, type LoadedPolicy } from '../policy/load.js';
 import { decide } from '../engine/decide.js';
 import { rewriteShellCall, unwrapShellCall } from '../engine/rewrite.js';
@@ -39,15 +39,36 @@ export class HookRuntime {
   readonly approvals = new ApprovalsDb();
   private stores = new Map<string, AuditStore>();
 
+  /**
+   * `deferCheckpoints`: the owner (the daemon) calls maintain() between calls, so that no hook call waits for the
+   * audit database's WAL to be copied back.
+   */
+  constructor(private readonly opts: { deferCheckpoints?: boolean } = {}) {}
+
   /** The audit store for a state dir, and the shared sink when the policy names one (audit.sink). */
   store(stateDir: string, sink?: string): AuditStore {
     const key = `${stateDir}\0${sink ?? ''}`;
     let s = this.stores.get(key);
     if (!s) {
-      s = openAuditStore({ stateDir, ...(sink ? { sink } : {}) });
+      s = openAuditStore({ stateDir, ...(sink ? { sink } : this.opts.deferCheckpoints ? { deferCheckpoints: true } : {}) });
       this.stores.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Upkeep for when no call is waiting: checkpoints the SQLite stores whose WAL has grown past `pages` (SQLite's
+   * own threshold by default). A failed checkpoint only leaves the WAL longer; appends go on.
+   */
+  maintain(pages?: number): void {
+    for (const s of this.stores.values()) {
+      if (!(s instanceof SqliteAuditStore)) continue;
+      try {
+        s.checkpointIfDue(pages);
+      } catch {
+        // Tried again at the next upkeep.
+      }
+    }
   }
 
   dropStore(key: string): void {

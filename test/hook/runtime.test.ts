@@ -4,7 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleHook, HookRuntime } from '../../src/hook/handle.js';
@@ -59,4 +59,22 @@ test('a policy layer and a phase that appear after the first call are in force f
   const r = await call('Edit', { file_path: join(ws, 'a.txt'), old_string: 'a', new_string: 'b' });
   assert.equal(r.decision, 'deny', r.reason);
   assert.match(r.reason, /analyze/);
+});
+
+test('a runtime that defers checkpoints does them in maintain(), not in the calls', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-upkeep-'));
+  const deferred = new HookRuntime({ deferCheckpoints: true });
+  try {
+    const store = deferred.store(dir);
+    store.append({ sessionId: 'u', event: 'SessionStart' });
+    const size = () => statSync(join(dir, 'audit.db')).size;
+    const before = size();
+    for (let i = 0; i < 400; i++) store.append({ sessionId: 'u', event: 'PreToolUse', input: { command: `ls ${i}` } });
+    assert.equal(size(), before);
+    deferred.maintain();
+    assert.ok(size() > before);
+  } finally {
+    deferred.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
