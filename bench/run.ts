@@ -3,7 +3,9 @@
  *
  *  1. The floor: `node -e 0`, spawn to exit.
  *  2. The hook as Claude Code runs it (spawn, event on stdin, answer, exit), with the warm daemon and with the
- *     daemon off (in-process decision), over everyday and dangerous commands.
+ *     daemon off (in-process decision), over everyday and dangerous commands; and through the command line
+ *     `cordon init` registers, with a CA bundle in the environment (as corporate setups have), which the
+ *     registration keeps away from the hook's node.
  *  3. In-process analysis (parse + rules) per command, over the repo's corpora and the shared external corpus.
  *  4. A 100 KB adversarial command.
  *
@@ -15,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initShellParser, parseShell } from '../src/parse/index.js';
+import { cordonHandler } from '../src/install/settings.js';
+import { hookLauncher } from '../src/install/init.js';
 import { runRules } from '../src/rules/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -94,10 +98,15 @@ async function main(): Promise<void> {
   const floor: number[] = [];
   const daemon: number[] = [];
   const inproc: number[] = [];
+  const registered: number[] = [];
+  const handler = cordonHandler(node, CLIENT, 'PreToolUse', hookLauncher());
+  const caBundle = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find((f) => existsSync(f));
+  const corporate = caBundle ? { ...env, NODE_EXTRA_CA_CERTS: caBundle } : env;
   for (let i = 0; i < RUNS; i++) {
     const c = cmds[i % cmds.length]!;
     floor.push(await timeSpawn(node, ['-e', '0'], undefined, env));
     daemon.push(await timeSpawn(node, [CLIENT, 'PreToolUse'], event(ws, c), env));
+    registered.push(await timeSpawn(handler.command, handler.args, event(ws, c), corporate));
     if (i % 2 === 0) inproc.push(await timeSpawn(node, [CLIENT, 'PreToolUse'], event(ws, c), { ...env, CORDON_DAEMON: 'off' }));
   }
   const f50 = pct(floor, 50);
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
   console.log(line('node -e 0 (floor)', floor));
   console.log(line('hook, warm daemon', daemon, f50));
   console.log(line('hook, in-process (daemon off)', inproc, f50));
+  console.log(line(caBundle ? 'hook as registered, CA bundle set' : 'hook as registered', registered, f50));
 
   await initShellParser();
   const corpus = loadCorpora();

@@ -7,7 +7,7 @@
  */
 import type { HookEvent, Verdict } from '../ir/types.js';
 import { isApprovable } from './index.js';
-import { approvalHint, consumeApproval, recordPendingApproval, DEFAULT_APPROVAL_TTL_MS, type ApprovalFacts } from './store.js';
+import { approvalHint, consumeApproval, recordPendingApproval, DEFAULT_APPROVAL_TTL_MS, type ApprovalFacts, type ApprovalsDb } from './store.js';
 
 export interface ApprovalStep {
   verdict: Verdict;
@@ -23,12 +23,12 @@ export function isHeadless(env: Record<string, string | undefined>): boolean {
 export function applyApprovals(
   ev: Pick<HookEvent, 'event' | 'cwd' | 'toolName' | 'toolInput' | 'sessionId'>,
   verdict: Verdict,
-  ctx: { stateDir: string; env: Record<string, string | undefined>; now?: Date | number; ttlMs?: number },
+  ctx: { stateDir: string; env: Record<string, string | undefined>; now?: Date | number; ttlMs?: number; conns?: ApprovalsDb },
 ): ApprovalStep {
   if (ev.event !== 'PreToolUse' || !ev.toolName || !isApprovable(verdict)) return { verdict };
   const call = { stateDir: ctx.stateDir, cwd: ev.cwd, tool: ev.toolName, input: ev.toolInput ?? {}, sessionId: ev.sessionId, ...(ctx.now !== undefined ? { now: ctx.now } : {}) };
   try {
-    const used = consumeApproval(call);
+    const used = consumeApproval(call, ctx.conns);
     if (used) {
       return {
         verdict: {
@@ -42,7 +42,7 @@ export function applyApprovals(
     }
     if (verdict.decision !== 'deny' && !isHeadless(ctx.env)) return { verdict };
     const ttlMs = ctx.ttlMs ?? DEFAULT_APPROVAL_TTL_MS;
-    const pending = recordPendingApproval({ ...call, ruleId: verdict.ruleId, reason: verdict.reason, ttlMs });
+    const pending = recordPendingApproval({ ...call, ruleId: verdict.ruleId, reason: verdict.reason, ttlMs }, ctx.conns);
     const hint = approvalHint(pending.code, ttlMs);
     const alternative = verdict.alternative ? `${verdict.alternative.trim().replace(/[.\s]+$/, '')}; or ${hint}` : hint;
     return { verdict: { ...verdict, alternative }, approval: { event: 'pending', facts: pending } };

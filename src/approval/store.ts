@@ -8,7 +8,7 @@
  */
 import { redactText } from '../redact/index.js';
 import Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { approvalCodeWithKey, approvalKey, canonicalInput, inputDigest, normaliseCode, type CallIdentity } from './code.js';
 
@@ -114,7 +114,62 @@ export function openApprovals(stateDir: string): Database.Database {
   return db;
 }
 
-function withDb<T>(stateDir: string, fn: (db: Database.Database) => T): T {
+/**
+ * The approvals database kept open between calls by a long-lived process (the daemon), rather than opened,
+ * set up and closed for every refused call. The file is checked on every use: a database that was removed or
+ * replaced is opened afresh, so a connection never goes on writing to a file nobody reads.
+ */
+export class ApprovalsDb {
+  private conns = new Map<string, { db: Database.Database; dev: number; ino: number }>();
+
+  use<T>(stateDir: string, fn: (db: Database.Database) => T): T {
+    const file = join(stateDir, APPROVALS_DB);
+    let c = this.conns.get(file);
+    if (c) {
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (!st || st.ino !== c.ino || st.dev !== c.dev || !c.db.open) {
+        this.drop(file);
+        c = undefined;
+      }
+    }
+    if (!c) {
+      const db = openApprovals(stateDir);
+      try {
+        const st = statSync(file);
+        c = { db, dev: st.dev, ino: st.ino };
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      if (this.conns.size >= 16) this.close();
+      this.conns.set(file, c);
+    }
+    try {
+      return fn(c.db);
+    } catch (err) {
+      // Whatever went wrong, the next call starts from a fresh connection.
+      this.drop(file);
+      throw err;
+    }
+  }
+
+  private drop(file: string): void {
+    const c = this.conns.get(file);
+    this.conns.delete(file);
+    try {
+      c?.db.close();
+    } catch {
+      // Already broken; nothing to release.
+    }
+  }
+
+  close(): void {
+    for (const file of [...this.conns.keys()]) this.drop(file);
+  }
+}
+
+function withDb<T>(stateDir: string, fn: (db: Database.Database) => T, conns?: ApprovalsDb): T {
+  if (conns) return conns.use(stateDir, fn);
   const db = openApprovals(stateDir);
   try {
     return fn(db);
@@ -140,7 +195,7 @@ export interface PendingInput extends CallIdentity {
  * Records a denied call as pending and returns its code. A code already approved and unexpired is left as it is
  * (the hook consumes before it denies, so that only happens under a race); anything else restarts as pending.
  */
-export function recordPendingApproval(p: PendingInput): ApprovalFacts {
+export function recordPendingApproval(p: PendingInput, conns?: ApprovalsDb): ApprovalFacts {
   const code = approvalCodeWithKey(approvalKey(p.stateDir), p);
   const now = ms(p.now);
   const ttl = p.ttlMs ?? DEFAULT_APPROVAL_TTL_MS;
@@ -166,7 +221,7 @@ export function recordPendingApproval(p: PendingInput): ApprovalFacts {
       exp: now + ttl,
     });
     return facts(db.prepare('SELECT * FROM approvals WHERE code = ?').get(code) as Row);
-  });
+  }, conns);
 }
 
 export type ApproveResult =
@@ -202,8 +257,9 @@ export interface ConsumeInput extends CallIdentity {
 /**
  * Uses an approval for this exact call: returns its facts (truthy) exactly once for an approved, unexpired,
  * byte-identical call in the same directory, and undefined otherwise. Never throws for a missing store.
+ * `conns`: a long-lived process's open connections (see ApprovalsDb).
  */
-export function consumeApproval(c: ConsumeInput): ApprovalFacts | undefined {
+export function consumeApproval(c: ConsumeInput, conns?: ApprovalsDb): ApprovalFacts | undefined {
   const now = ms(c.now);
   let code: string;
   try {
@@ -220,7 +276,7 @@ export function consumeApproval(c: ConsumeInput): ApprovalFacts | undefined {
       .run({ now, session: c.sessionId ?? null, code, cwd: c.cwd, tool: c.tool, sha: inputDigest(c.input) });
     if (res.changes !== 1) return undefined;
     return facts(db.prepare('SELECT * FROM approvals WHERE code = ?').get(code) as Row);
-  });
+  }, conns);
 }
 
 export function getApproval(stateDir: string, code: string): ApprovalFacts | undefined {

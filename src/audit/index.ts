@@ -51,6 +51,8 @@ export interface AuditStore {
 
 export interface OpenOptions {
   stateDir: string;
+  /** SQLite only: see SqliteStoreOptions. */
+  deferCheckpoints?: boolean;
   /** A shared sink URL (audit.sink in the policy). */
   sink?: string;
   /** The sink's shared MAC key file; defaults to <stateDir>/audit-sink.key. */
@@ -64,7 +66,7 @@ const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
  * `AuditUnavailableError` ("audit store unavailable: <where>: <why>") when the store cannot be used; the sink
  * connects on its first append and rejects with the same error. Callers must treat that as a refusal.
  */
-export function openAuditStore(opts: { stateDir: string; sink?: undefined }): SqliteAuditStore;
+export function openAuditStore(opts: { stateDir: string; sink?: undefined; deferCheckpoints?: boolean }): SqliteAuditStore;
 export function openAuditStore(opts: { stateDir: string; sink: string; keyFile?: string }): PgAuditStore;
 export function openAuditStore(opts: OpenOptions): AuditStore;
 export function openAuditStore(opts: OpenOptions): AuditStore {
@@ -72,7 +74,7 @@ export function openAuditStore(opts: OpenOptions): AuditStore {
     if (!isPostgresUrl(opts.sink)) throw new AuditUnavailableError(redactUrl(opts.sink), new Error('this build has no sink for that URL'));
     return new PgAuditStore({ url: opts.sink, stateDir: opts.stateDir, ...(opts.keyFile ? { keyFile: opts.keyFile } : {}) });
   }
-  return new SqliteAuditStore(opts.stateDir);
+  return new SqliteAuditStore(opts.stateDir, { ...(opts.deferCheckpoints ? { deferCheckpoints: true } : {}) });
 }
 
 type Where = { stateDir: string; sink?: undefined };
@@ -117,7 +119,7 @@ export function findSessions(opts: Either & { id: string }): string[] | Promise<
   return import('./pg-query.js').then((m) => m.findPgSessions({ sink, id: opts.id }));
 }
 
-export { SqliteAuditStore, AuditUnavailableError, SCHEMA_VERSION } from './store.js';
+export { SqliteAuditStore, AuditUnavailableError, SCHEMA_VERSION, type SqliteStoreOptions } from './store.js';
 export { pruneAudit } from './verify.js';
 export { PgAuditStore, SINK_KEY_FILE, redactUrl } from './pg-store.js';
 export type { VerifyReport, VerifyProblem, VerifyProblemKind, PruneReport } from './verify.js';

@@ -17,6 +17,8 @@ import { initShellParser } from '../parse/index.js';
 import { closeTaintStores } from '../taint/index.js';
 
 const IDLE_MS = Number(process.env.CORDON_DAEMON_IDLE_MS) > 0 ? Number(process.env.CORDON_DAEMON_IDLE_MS) : 15 * 60_000;
+/** Quiet time after a call before the daemon does its upkeep (the audit WAL checkpoint). */
+const UPKEEP_MS = 200;
 /** One request line may carry up to 4 MiB of event JSON, escaped. */
 const MAX_LINE = 12 * 1024 * 1024;
 
@@ -37,9 +39,20 @@ async function main(): Promise<void> {
     // No stale socket to clear.
   }
   await initShellParser();
-  const rt = new HookRuntime();
+  const rt = new HookRuntime({ deferCheckpoints: true });
   let idle: NodeJS.Timeout | undefined;
-  const server = createServer((conn) => serve(conn, rt, touch));
+  let upkeep: NodeJS.Timeout | undefined;
+  /**
+   * After each answer: the audit WAL is checkpointed once calls pause for a moment (from a quarter of SQLite's
+   * threshold), or right after the answer went out when a steady stream of calls took it to the threshold itself.
+   */
+  function answered(): void {
+    setImmediate(() => rt.maintain());
+    if (upkeep) clearTimeout(upkeep);
+    upkeep = setTimeout(() => rt.maintain(250), UPKEEP_MS);
+    upkeep.unref();
+  }
+  const server = createServer((conn) => serve(conn, rt, touch, answered));
   const shutdown = () => {
     server.close();
     try {
@@ -74,7 +87,7 @@ async function main(): Promise<void> {
   });
 }
 
-function serve(conn: Socket, rt: HookRuntime, touch: () => void): void {
+function serve(conn: Socket, rt: HookRuntime, touch: () => void, answered: () => void): void {
   touch();
   let buf = '';
   conn.setEncoding('utf8');
@@ -86,7 +99,10 @@ function serve(conn: Socket, rt: HookRuntime, touch: () => void): void {
     if (nl < 0) return;
     const line = buf.slice(0, nl);
     buf = '';
-    void answer(line, rt).then((out) => conn.end(out + '\n'));
+    void answer(line, rt).then((out) => {
+      conn.end(out + '\n');
+      answered();
+    });
   });
 }
 

@@ -10,7 +10,7 @@ import { phaseCheck } from '../phase/check.js';
 import type { ActivePhase } from '../phase/state.js';
 import { recordTaint, taintAfter, taintPreToolUse } from '../taint/index.js';
 import { extractText } from '../taint/inspect.js';
-import { findKnownSecretIn, scanForLeaks } from '../secrets/known.js';
+import { findKnownSecretIn, scanForLeaks, type KnownSecrets } from '../secrets/known.js';
 
 export interface DecideContext {
   policy: Policy;
@@ -24,6 +24,8 @@ export interface DecideContext {
   /** The phase in force for this workspace, when any. */
   phase?: ActivePhase;
   now: Date;
+  /** The stored secrets as loaded for this call; loaded here when not given. */
+  known?: KnownSecrets;
 }
 
 export interface DecideResult {
@@ -62,7 +64,7 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
     return { verdict, extra };
   }
   const check = await checkTool(ev, { policy: ctx.policy, workspace: ctx.workspace, home: ctx.home, cwd: ev.cwd, deadline: ctx.deadline, stateDir: ctx.stateDir });
-  const secretName = findKnownSecretIn(ev.toolInput, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
+  const secretName = findKnownSecretIn(ev.toolInput, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) }, ctx.known);
   if (secretName) {
     check.findings.push({
       ruleId: 'secrets.value-in-input',
@@ -124,7 +126,7 @@ export async function decide(ev: HookEvent, ctx: DecideContext): Promise<DecideR
 function leakReport(ev: HookEvent, ctx: DecideContext): { audit: unknown; context: string; kinds: string[] } | undefined {
   const text = extractText(ev.toolResponse);
   if (!text) return undefined;
-  const { findings } = scanForLeaks(text, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) });
+  const { findings } = scanForLeaks(text, { stateDir: ctx.stateDir, ...(ctx.env ? { env: ctx.env as NodeJS.ProcessEnv } : {}) }, ctx.known);
   if (findings.length === 0) return undefined;
   const kinds = [...new Set(findings.map((f) => (f.name ? `secret ${f.name}` : f.kind)))];
   return {

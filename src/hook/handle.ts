@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HookEvent, HookEventName, Verdict } from '../ir/types.js';
 import type { AuditRecordInput, AuditStore } from '../audit/index.js';
-import { openAuditStore, pruneAudit } from '../audit/index.js';
+import { openAuditStore, pruneAudit, SqliteAuditStore } from '../audit/index.js';
 import { formatProblem, PolicyCache, type LoadedPolicy } from '../policy/load.js';
 import { decide } from '../engine/decide.js';
 import { rewriteShellCall, unwrapShellCall } from '../engine/rewrite.js';
@@ -15,6 +15,7 @@ import { verdictFrom } from '../engine/policy-apply.js';
 import { loadKnownSecrets } from '../secrets/known.js';
 import { activePhase } from '../phase/state.js';
 import { applyApprovals } from '../approval/hook.js';
+import { ApprovalsDb } from '../approval/store.js';
 import { stateDir as stateDirOf, homeDir, findWorkspace } from '../state.js';
 import { VERSION } from '../version.js';
 import { failClosed, formatVerdict, InputError, isHookEvent, MAX_STDIN_BYTES, parseEvent, type HookOutput } from './protocol.js';
@@ -35,17 +36,39 @@ export interface HookRequest {
 /** Caches that a long-lived process keeps between calls. */
 export class HookRuntime {
   readonly policies = new PolicyCache();
+  readonly approvals = new ApprovalsDb();
   private stores = new Map<string, AuditStore>();
+
+  /**
+   * `deferCheckpoints`: the owner (the daemon) calls maintain() between calls, so that no hook call waits for the
+   * audit database's WAL to be copied back.
+   */
+  constructor(private readonly opts: { deferCheckpoints?: boolean } = {}) {}
 
   /** The audit store for a state dir, and the shared sink when the policy names one (audit.sink). */
   store(stateDir: string, sink?: string): AuditStore {
     const key = `${stateDir}\0${sink ?? ''}`;
     let s = this.stores.get(key);
     if (!s) {
-      s = openAuditStore({ stateDir, ...(sink ? { sink } : {}) });
+      s = openAuditStore({ stateDir, ...(sink ? { sink } : this.opts.deferCheckpoints ? { deferCheckpoints: true } : {}) });
       this.stores.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Upkeep for when no call is waiting: checkpoints the SQLite stores whose WAL has grown past `pages` (SQLite's
+   * own threshold by default). A failed checkpoint only leaves the WAL longer; appends go on.
+   */
+  maintain(pages?: number): void {
+    for (const s of this.stores.values()) {
+      if (!(s instanceof SqliteAuditStore)) continue;
+      try {
+        s.checkpointIfDue(pages);
+      } catch {
+        // Tried again at the next upkeep.
+      }
+    }
   }
 
   dropStore(key: string): void {
@@ -60,6 +83,7 @@ export class HookRuntime {
 
   close(): void {
     for (const k of [...this.stores.keys()]) this.dropStore(k);
+    this.approvals.close();
   }
 }
 
@@ -102,13 +126,13 @@ export async function handleHook(req: HookRequest, rt: HookRuntime): Promise<Hoo
     const policy = loaded.policy;
     const deadline = started + policy.hook.deadlineMs;
     // Stored secret values are registered with the redactor before anything is recorded or printed.
-    loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
+    const known = loadKnownSecrets({ stateDir, env: env as NodeJS.ProcessEnv });
     const now = new Date();
     const phase = activePhase({ workspace, stateDir, env, policy, now });
-    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, ...(phase ? { phase } : {}) });
+    const result = await decide(ev, { policy, workspace, home, stateDir, env, deadline, now, known, ...(phase ? { phase } : {}) });
     // A refused call may carry a human's one-time approval (cordon approve CODE); otherwise its reason ends with
     // the command that would approve it.
-    const approval = applyApprovals(ev, result.verdict, { stateDir, env, now });
+    const approval = applyApprovals(ev, result.verdict, { stateDir, env, now, conns: rt.approvals });
     let verdict = approval.verdict;
     if (approval.approval) {
       const a = approval.approval;

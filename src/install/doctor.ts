@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRepoRoot } from './init.js';
-import { findCordonHandler, REGISTERED_EVENTS, type Settings } from './settings.js';
+import { cordonHandlerParts, findCordonHandler, REGISTERED_EVENTS, type Settings } from './settings.js';
 import { permissionDrift } from './permissions.js';
 import { formatProblem, loadPolicy } from '../policy/load.js';
 import { homeDir, stateDir as stateDirOf } from '../state.js';
@@ -42,7 +42,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
   if (settings) {
     const missing = REGISTERED_EVENTS.filter((e) => !findCordonHandler(settings!, e));
     const handler = findCordonHandler(settings, 'PreToolUse');
-    const badPaths = handler ? [handler.command, ...handler.args.slice(0, 1)].filter((p) => !existsSync(p)) : [];
+    const parts = handler ? cordonHandlerParts(handler) : undefined;
+    const badPaths = parts ? [...(parts.launcher ? [parts.launcher] : []), parts.node, parts.client].filter((p) => !existsSync(p)) : [];
     checks.push({
       name: 'hooks registered',
       ok: missing.length === 0 && badPaths.length === 0,

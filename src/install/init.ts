@@ -3,11 +3,11 @@
  * back exactly what was added. What was added is recorded in `.cordon/installed.json`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync, renameSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, rmdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { policyTemplate } from './policy-template.js';
-import { addCordonHooks, removeCordonHooks, type Settings } from './settings.js';
+import { addCordonHooks, cordonHandlerParts, removeCordonHooks, type Settings } from './settings.js';
 import { loadPolicy } from '../policy/load.js';
 import { addPermissionRules, permissionRulesFor, removePermissionRules, type PermissionRules } from './permissions.js';
 import { defaultPolicy } from '../policy/schema.js';
@@ -24,6 +24,8 @@ export interface InitOptions {
   env?: NodeJS.ProcessEnv;
   /** Absolute node executable for the hook command (defaults to the running one). */
   nodePath?: string;
+  /** The `env` the hook command runs node through (defaults to hookLauncher()); null registers node directly. */
+  envPath?: string | null;
 }
 
 export interface InitReport {
@@ -57,6 +59,21 @@ export function packageRoot(): string {
 
 export function hookClientPath(): string {
   return join(packageRoot(), 'dist', 'src', 'hook', 'client.cjs');
+}
+
+/**
+ * The `env` that hook commands run node through, so that NODE_OPTIONS and NODE_EXTRA_CA_CERTS from Claude Code's
+ * environment never reach the hook (see HOOK_UNSET_ENV). Undefined when this system has none: node is then
+ * registered directly, as before.
+ */
+export function hookLauncher(): string | undefined {
+  const env = '/usr/bin/env';
+  try {
+    accessSync(env, constants.X_OK);
+    return env;
+  } catch {
+    return undefined;
+  }
 }
 
 export function findRepoRoot(dir: string): string | undefined {
@@ -130,7 +147,8 @@ export function runInit(opts: InitOptions): InitReport {
     if (existing) manifest.originalSettings = readFileSync(settingsFile, 'utf8');
     else manifest.createdSettings = true;
   }
-  const merged = addCordonHooks(existing ?? {}, nodePath, client);
+  const launcher = opts.envPath === null ? undefined : (opts.envPath ?? hookLauncher());
+  const merged = addCordonHooks(existing ?? {}, nodePath, client, launcher);
   report.hooksAdded = merged.added.length - merged.replaced;
   report.hooksReplaced = merged.replaced;
   const env = opts.env ?? process.env;
@@ -155,10 +173,7 @@ export function runInit(opts: InitOptions): InitReport {
   writeLocalSandbox(root, manifest, report, opts.env ?? process.env);
   if (opts.mcp) registerMcp(root, manifest, report);
   manifest.handlers = merged.settings.hooks
-    ? Object.values(merged.settings.hooks).flatMap((groups) => groups.flatMap((g) => g.hooks)).filter((h) => {
-        const a = (h as { args?: unknown[] }).args;
-        return Array.isArray(a) && a[0] === client;
-      })
+    ? Object.values(merged.settings.hooks).flatMap((groups) => groups.flatMap((g) => g.hooks)).filter((h) => cordonHandlerParts(h)?.client === client)
     : [];
   writeAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   return report;

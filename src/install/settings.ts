@@ -29,16 +29,56 @@ export type Settings = Record<string, unknown> & { hooks?: Record<string, Matche
 /** Seconds Claude Code waits for the hook; cordon answers long before (its own hard deadline is 10 s). */
 export const HOOK_TIMEOUT_S = 30;
 
-export function cordonHandler(nodePath: string, clientPath: string, event: HookEventName): HookHandler {
+/**
+ * Variables Claude Code passes on to hooks that must not reach the hook's node: NODE_OPTIONS can make node exit
+ * before cordon runs (a `--require` of a missing file), which Claude Code takes as "run the tool"; a CA bundle in
+ * NODE_EXTRA_CA_CERTS costs every call tens of milliseconds of start-up, and the hook makes no TLS connection.
+ */
+export const HOOK_UNSET_ENV = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
+
+/**
+ * cordon's handler for `event`. With `envPath` (an absolute `env`), node runs through `env -u NAME …` so the
+ * variables above never reach it; without, node runs directly (the shape of earlier installs).
+ */
+export function cordonHandler(nodePath: string, clientPath: string, event: HookEventName, envPath?: string): HookHandler {
+  if (envPath) {
+    return { type: 'command', command: envPath, args: [...HOOK_UNSET_ENV.flatMap((v) => ['-u', v]), nodePath, clientPath, event], timeout: HOOK_TIMEOUT_S };
+  }
   return { type: 'command', command: nodePath, args: [clientPath, event], timeout: HOOK_TIMEOUT_S };
 }
 
-/** True for a handler that runs cordon's hook client (any install location). */
+const CLIENT_PATH = /(^|\/)dist\/src\/hook\/client\.c?js$/;
+
+/** The parts of a handler in one of the shapes cordon writes: `node client Event`, or `env -u NAME… node client Event`. */
+export interface HandlerParts {
+  /** The absolute `env` the handler runs through, when it does. */
+  launcher?: string;
+  node: string;
+  client: string;
+  event: string | undefined;
+}
+
+export function cordonHandlerParts(h: unknown): HandlerParts | undefined {
+  if (typeof h !== 'object' || h === null) return undefined;
+  const { command, args } = h as Record<string, unknown>;
+  if (typeof command !== 'string' || !Array.isArray(args) || !args.every((a) => typeof a === 'string')) return undefined;
+  const a = args as string[];
+  if (a[0] !== undefined && CLIENT_PATH.test(a[0])) return { node: command, client: a[0], event: a[1] };
+  if (!/(^|\/)env$/.test(command)) return undefined;
+  // env's own options first: only `-u NAME` pairs, then node, then the client.
+  let i = 0;
+  while (a[i] === '-u' && a[i + 1] !== undefined && !a[i + 1]!.startsWith('-')) i += 2;
+  const node = a[i];
+  const client = a[i + 1];
+  if (node === undefined || node.startsWith('-') || node.includes('=') || client === undefined || !CLIENT_PATH.test(client)) return undefined;
+  return { launcher: command, node, client, event: a[i + 2] };
+}
+
+/** True for a handler that runs cordon's hook client (any install location, either shape). */
 export function isCordonHandler(h: unknown): boolean {
+  if (cordonHandlerParts(h)) return true;
   if (typeof h !== 'object' || h === null) return false;
   const o = h as Record<string, unknown>;
-  const args = o.args;
-  if (Array.isArray(args) && typeof args[0] === 'string' && /(^|\/)dist\/src\/hook\/client\.c?js$/.test(args[0])) return true;
   return typeof o.command === 'string' && /(^|[\s/])cordon(\.js)? hook\b/.test(o.command);
 }
 
@@ -54,16 +94,17 @@ export interface MergeResult {
 
 /**
  * Adds cordon's handler for every registered event. An identical handler already present is kept (idempotent);
- * an older cordon handler (another install path) is replaced in place; everything else is untouched.
+ * an older cordon handler (another install path, or the shape without `env`) is replaced in place; everything
+ * else is untouched.
  */
-export function addCordonHooks(input: Settings, nodePath: string, clientPath: string): MergeResult {
+export function addCordonHooks(input: Settings, nodePath: string, clientPath: string, envPath?: string): MergeResult {
   const settings: Settings = structuredClone(input);
   const hooks: Record<string, MatcherGroup[]> = (settings.hooks && typeof settings.hooks === 'object' ? settings.hooks : {}) as Record<string, MatcherGroup[]>;
   settings.hooks = hooks;
   const added: MergeResult['added'] = [];
   let replaced = 0;
   for (const event of REGISTERED_EVENTS) {
-    const handler = cordonHandler(nodePath, clientPath, event);
+    const handler = cordonHandler(nodePath, clientPath, event, envPath);
     const groups: MatcherGroup[] = Array.isArray(hooks[event]) ? hooks[event]! : [];
     hooks[event] = groups;
     let present = false;
@@ -74,7 +115,7 @@ export function addCordonHooks(input: Settings, nodePath: string, clientPath: st
           present = true;
           return h;
         }
-        if (isCordonHandler(h) && !present && (h as { args?: unknown[] }).args?.[1] === event) {
+        if (!present && cordonHandlerParts(h)?.event === event) {
           present = true;
           replaced++;
           added.push({ event, handler });

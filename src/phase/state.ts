@@ -65,7 +65,10 @@ function ms(now: Date | number): number {
 
 export function readPhaseState(stateDir: string, workspace: string): PhaseStateFile | undefined {
   try {
-    const v = JSON.parse(readFileSync(phaseStateFile(stateDir, workspace), 'utf8')) as PhaseStateFile;
+    const file = phaseStateFile(stateDir, workspace);
+    // Read on every hook call, and usually absent: checked without the exception a failed read would cost.
+    if (!existsSync(file)) return undefined;
+    const v = JSON.parse(readFileSync(file, 'utf8')) as PhaseStateFile;
     if (v && v.version === 1 && typeof v.name === 'string' && typeof v.expires === 'number' && v.workspace === workspaceKey(workspace)) return v;
   } catch {
     // Missing or unreadable: no started phase.

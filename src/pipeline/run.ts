@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPolicy, formatProblem } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
 import { addCordonHooks, findCordonHandler, type Settings } from '../install/settings.js';
+import { hookLauncher } from '../install/init.js';
 import { detectInjection } from '../inject/detect.js';
 import { strongIds } from '../taint/inspect.js';
 import { actOverlay, ingestOverlay, INGEST_DENY, INGEST_TOOLS, overlayYaml, ACT_DENY } from './overlay.js';
@@ -81,7 +82,7 @@ function hookSettings(runDir: string, cwd: string, home: string): string | undef
   }
   const client = fileURLToPath(new URL('../hook/client.cjs', import.meta.url));
   const path = join(runDir, 'hooks.settings.json');
-  writeFileSync(path, JSON.stringify(addCordonHooks({}, process.execPath, client).settings, null, 2));
+  writeFileSync(path, JSON.stringify(addCordonHooks({}, process.execPath, client, hookLauncher()).settings, null, 2));
   return path;
 }
 

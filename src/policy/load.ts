@@ -208,8 +208,10 @@ export class PolicyCache {
 
 function fileStamp(file: string): string {
   try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+    // Most layers are missing (no user policy, no overlay): telling so without an exception keeps the per-call
+    // check cheap in the daemon.
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.size}:${s.mtimeMs}:${s.ino}` : 'none';
   } catch {
     return 'none';
   }

@@ -87,9 +87,12 @@ export function containsKnownSecret(text: string, opts?: LoadOptions): string | 
   return loadKnownSecrets(opts).matcher.first(text);
 }
 
-/** containsKnownSecret over every string inside a tool input (keys included), without JSON escaping in the way. */
-export function findKnownSecretIn(value: unknown, opts?: LoadOptions): string | undefined {
-  const m = loadKnownSecrets(opts).matcher;
+/**
+ * containsKnownSecret over every string inside a tool input (keys included), without JSON escaping in the way.
+ * `known`: the secrets the caller loaded for this very call, so that they are not checked for a second time.
+ */
+export function findKnownSecretIn(value: unknown, opts?: LoadOptions, known?: KnownSecrets): string | undefined {
+  const m = (known ?? loadKnownSecrets(opts)).matcher;
   if (m.size === 0) return undefined;
   const stack: unknown[] = [value];
   let budget = 100_000;
@@ -116,9 +119,9 @@ export interface LeakFinding {
 }
 
 /** Stored secret values (any encoding) and common credential formats in tool output; offsets, never values. */
-export function scanForLeaks(text: string, opts?: LoadOptions): { findings: LeakFinding[] } {
+export function scanForLeaks(text: string, opts?: LoadOptions, loaded?: KnownSecrets): { findings: LeakFinding[] } {
   if (typeof text !== 'string' || text === '') return { findings: [] };
-  const known = loadKnownSecrets(opts).matcher.all(text);
+  const known = (loaded ?? loadKnownSecrets(opts)).matcher.all(text);
   const findings: LeakFinding[] = known.map((m) => ({ kind: 'known-secret', name: m.name, offset: m.offset }));
   const covered = (at: number): boolean => known.some((m) => at >= m.offset && at < m.offset + m.length);
   for (const p of PATTERNS) {

@@ -96,8 +96,9 @@ export class SecretStore {
   /** Changes whenever the store file is rewritten; lets long-lived processes reload only when needed. */
   stamp(): string {
     try {
-      const st = statSync(this.file);
-      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+      // Called on every hook call; a missing store (the usual case) is told without an exception.
+      const st = statSync(this.file, { throwIfNoEntry: false });
+      return st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none';
     } catch {
       return 'none';
     }

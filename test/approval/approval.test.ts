@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { approvalCode, canonicalInput, normaliseCode } from '../../src/approval/code.js';
-import { approvalHint, approve, consumeApproval, getApproval, listPending, recordPendingApproval } from '../../src/approval/store.js';
+import { approvalHint, approve, ApprovalsDb, consumeApproval, getApproval, listPending, recordPendingApproval } from '../../src/approval/store.js';
 import { isApprovable } from '../../src/approval/index.js';
 import { agentAncestor } from '../../src/selfprotect/agent.js';
 
@@ -31,6 +31,27 @@ test('codes: 10 base32 characters, stable per call, different for any changed by
   assert.equal(normaliseCode(code.toLowerCase().slice(0, 5) + '-' + code.slice(5)), code);
   assert.equal(normaliseCode('ABC'), undefined);
   assert.equal(canonicalInput({ b: 1, a: [1, { d: 2, c: 'x' }] }), '{"a":[1,{"c":"x","d":2}],"b":1}');
+});
+
+test('a kept-open connection (the daemon\'s) sees other processes\' approvals and follows a removed or replaced file', () => {
+  const stateDir = tmp();
+  const conns = new ApprovalsDb();
+  try {
+    const { code } = recordPendingApproval({ stateDir, ...CALL, now: T0 }, conns);
+    // Approved through another connection, as `cordon approve` does.
+    assert.equal(approve({ stateDir, code, by: 'alice', now: T0 + MIN }).ok, true);
+    assert.equal(consumeApproval({ stateDir, ...CALL, now: T0 + 2 * MIN }, conns)?.code, code);
+    assert.equal(consumeApproval({ stateDir, ...CALL, now: T0 + 3 * MIN }, conns), undefined, 'replay');
+    // The database is removed (state dir cleaned up): the next refusal is recorded where others will find it.
+    for (const f of ['approvals.db', 'approvals.db-wal', 'approvals.db-shm']) rmSync(join(stateDir, f), { force: true });
+    const again = recordPendingApproval({ stateDir, ...CALL, now: T0 + 4 * MIN }, conns);
+    assert.equal(getApproval(stateDir, again.code)?.status, 'pending');
+    assert.equal(statSync(join(stateDir, 'approvals.db')).mode & 0o777, 0o600);
+    assert.equal(approve({ stateDir, code: again.code, by: 'bob', now: T0 + 5 * MIN }).ok, true);
+    assert.equal(consumeApproval({ stateDir, ...CALL, now: T0 + 6 * MIN }, conns)?.approvedBy, 'bob');
+  } finally {
+    conns.close();
+  }
 });
 
 test('pending → approved → consumed exactly once; replay refused', () => {

@@ -112,3 +112,33 @@ test('queries: sessions summary and filtered record lists', () => {
   assert.deepEqual(listRecords({ stateDir: dir, since: now - 2.5 * 86_400_000 }).map((r) => r.id), [10, 11, 12]);
   assert.deepEqual(listRecords({ stateDir: tempState() }), []);
 });
+
+test('a store that defers checkpoints never copies the WAL back inside an append, and loses nothing', () => {
+  const dir = tempState();
+  const mainSize = () => statSync(join(dir, 'audit.db')).size;
+  // Without deferring, SQLite's automatic checkpoint copies pages back once the WAL passes 1000 frames.
+  const plain = openAuditStore({ stateDir: dir });
+  plain.append({ sessionId: 's-0', event: 'SessionStart' });
+  const start = mainSize();
+  for (let i = 0; i < 400; i++) plain.append({ sessionId: 's-0', event: 'PreToolUse', input: { command: `ls ${i}` } });
+  assert.ok(mainSize() > start, 'the automatic checkpoint ran inside an append');
+  plain.close();
+
+  const dir2 = tempState();
+  const deferred = openAuditStore({ stateDir: dir2, deferCheckpoints: true });
+  deferred.append({ sessionId: 's-1', event: 'SessionStart' });
+  const before = statSync(join(dir2, 'audit.db')).size;
+  for (let i = 0; i < 400; i++) deferred.append({ sessionId: 's-1', event: 'PreToolUse', input: { command: `ls ${i}` } });
+  assert.equal(statSync(join(dir2, 'audit.db')).size, before, 'no checkpoint inside an append');
+  deferred.checkpointIfDue(100_000);
+  assert.equal(statSync(join(dir2, 'audit.db')).size, before, 'not due yet');
+  deferred.checkpointIfDue();
+  assert.ok(statSync(join(dir2, 'audit.db')).size > before, 'checkpointed when asked and due');
+  // Records written before and after the checkpoint all verify.
+  for (let i = 0; i < 10; i++) deferred.append({ sessionId: 's-1', event: 'PostToolUse' });
+  const r = verifyAudit({ stateDir: dir2 });
+  assert.equal(r.ok, true, JSON.stringify(r.problem));
+  assert.equal(r.records, 411);
+  deferred.close();
+  assert.equal(verifyAudit({ stateDir: dir2 }).records, 411);
+});

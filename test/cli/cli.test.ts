@@ -44,9 +44,11 @@ test('init writes the policy and hooks, is idempotent, and undo gives the user\'
   assert.equal(settings.hooks.Stop[0].hooks[0].command, 'echo done');
   for (const e of ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart']) {
     const h = settings.hooks[e].at(-1).hooks[0];
-    assert.equal(h.command, process.execPath, e);
-    assert.match(h.args[0], /dist\/src\/hook\/client\.cjs$/);
-    assert.equal(h.args[1], e);
+    assert.equal(h.command, '/usr/bin/env', e);
+    assert.deepEqual(h.args.slice(0, 5), ['-u', 'NODE_OPTIONS', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath]);
+    assert.match(h.args[5], /dist\/src\/hook\/client\.cjs$/);
+    assert.equal(h.args[6], e);
+    assert.equal(h.args.length, 7);
   }
 
   const before = readFileSync(join(repo, '.claude/settings.json'), 'utf8');
@@ -57,6 +59,56 @@ test('init writes the policy and hooks, is idempotent, and undo gives the user\'
   assert.equal(u.code, 0, u.stderr);
   assert.equal(readFileSync(join(repo, '.claude/settings.json'), 'utf8'), original);
   assert.equal(existsSync(join(repo, '.cordon')), false);
+});
+
+test('an install registered node directly is moved to the env form by init, and undo still takes it all back', () => {
+  const { repo, env } = sandboxDirs();
+  const client = fileURLToPath(new URL('../../src/hook/client.cjs', import.meta.url));
+  mkdirSync(join(repo, '.claude'));
+  // What an earlier init wrote, recorded in its manifest.
+  const direct = (e: string) => ({ type: 'command', command: process.execPath, args: [client, e], timeout: 30 });
+  const events = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'SessionStart'];
+  const tools = new Set(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+  const old = { hooks: Object.fromEntries(events.map((e) => [e, [{ ...(tools.has(e) ? { matcher: '*' } : {}), hooks: [direct(e)] }]])) };
+  writeFileSync(join(repo, '.claude/settings.json'), JSON.stringify(old, null, 2) + '\n');
+  const r = cordon(['init', '--yes'], repo, env);
+  assert.equal(r.code, 0, r.stderr);
+  const settings = JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8'));
+  for (const e of events) {
+    const all = settings.hooks[e].flatMap((g: { hooks: unknown[] }) => g.hooks);
+    assert.equal(all.length, 1, `${e}: replaced in place, not added`);
+    assert.equal(all[0].command, '/usr/bin/env');
+    assert.equal(all[0].args.at(-2), client);
+  }
+  const manifest = JSON.parse(readFileSync(join(repo, '.cordon/installed.json'), 'utf8'));
+  assert.equal(manifest.handlers.length, events.length);
+  const u = cordon(['init', '--undo'], repo, env);
+  assert.equal(u.code, 0, u.stderr);
+  const after = JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8'));
+  assert.equal(after.hooks, undefined, JSON.stringify(after));
+});
+
+test('the registered hook answers even when the agent\'s environment carries a NODE_OPTIONS that breaks node', () => {
+  const { repo, env } = sandboxDirs();
+  assert.equal(cordon(['init', '--yes'], repo, env).code, 0);
+  const settings = JSON.parse(readFileSync(join(repo, '.claude/settings.json'), 'utf8'));
+  const h = settings.hooks.PreToolUse.at(-1).hooks[0] as { command: string; args: string[] };
+  const hostile = { ...env, CLAUDE_PROJECT_DIR: repo, NODE_OPTIONS: '--require /nonexistent.js', NODE_EXTRA_CA_CERTS: '/nonexistent.pem' };
+  const input = (command: string) =>
+    JSON.stringify({ session_id: 's-env', cwd: repo, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: `t-${command}` });
+  // Without the launcher, this environment stops node before cordon runs: the failure the registration avoids.
+  const bare = spawnSync(h.args.at(-3)!, h.args.slice(-2), { cwd: repo, env: hostile, input: input('rm -rf ~/'), encoding: 'utf8' });
+  assert.notEqual(bare.status, 0);
+  assert.equal(bare.stdout, '');
+  const run = (command: string) => spawnSync(h.command, h.args, { cwd: repo, env: hostile, input: input(command), encoding: 'utf8', timeout: 30_000 });
+  const danger = run('rm -rf ~/');
+  assert.equal(danger.status, 0, danger.stderr);
+  const out = JSON.parse(danger.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+  assert.equal(out.hookSpecificOutput.permissionDecision, 'deny');
+  assert.match(out.hookSpecificOutput.permissionDecisionReason, /\[fs\.[a-z-]+\]/);
+  const harmless = run('git status');
+  assert.equal(harmless.status, 0, harmless.stderr);
+  assert.notEqual(JSON.parse(harmless.stdout).hookSpecificOutput?.permissionDecision, 'deny');
 });
 
 test('undo keeps a policy the user edited', () => {

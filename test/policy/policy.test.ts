@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicy, mergeLayers, validatePolicyText, PolicyCache, formatProblem } from '../../src/policy/load.js';
@@ -85,6 +85,20 @@ test('the cache reloads when a layer file changes', () => {
   const second = cache.load(d);
   assert.ok(second.ok && second.policy.preset === 'strict');
   assert.equal(cache.load(d), second);
+});
+
+test('the cache notices a layer that appears, and one that goes away', () => {
+  const d = dirs();
+  const cache = new PolicyCache();
+  const first = cache.load(d);
+  assert.ok(first.ok && first.policy.preset === 'standard');
+  assert.equal(cache.load(d), first, 'nothing changed: the cached policy');
+  writeFileSync(join(d.stateDir, 'policy.yaml'), 'preset: strict\n');
+  const second = cache.load(d);
+  assert.ok(second.ok && second.policy.preset === 'strict', 'a user layer created after the first load is read');
+  rmSync(join(d.stateDir, 'policy.yaml'));
+  const third = cache.load(d);
+  assert.ok(third.ok && third.policy.preset === 'standard', 'and its removal is noticed');
 });
 
 test('a project policy cannot choose where audit records go', () => {

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--undo', 'remove exactly what init added (an edited policy file is kept)')
     .option('--dir <dir>', 'repository to install into', process.cwd())
     .option('--mcp', 'also register cordon\'s MCP server (http_request with {{secret:NAME}} placeholders) in .mcp.json')
-    .addHelpText('after', '\nThe hooks run `node <cordon>/dist/src/hook/client.cjs <Event>` (exec form), so cordon need not be on PATH.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.\nClaude Code\'s own sandbox block, derived from the same policy, goes in .claude/settings.local.json (machine paths).')
+    .addHelpText('after', '\nThe hooks run `/usr/bin/env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS <node> <cordon>/dist/src/hook/client.cjs <Event>` (exec form), so cordon need not be on PATH and NODE_OPTIONS cannot stop the hook.\nExisting hooks and permissions in .claude/settings.json are kept; running init twice changes nothing.\nClaude Code\'s own sandbox block, derived from the same policy, goes in .claude/settings.local.json (machine paths).')
     .action(async (opts: { yes?: boolean; undo?: boolean; dir: string; mcp?: boolean }) => {
       const { runInit, runUndo, InitError } = await import('../../install/init.js');
       try {
