@@ -265,11 +265,11 @@ interface RawBindings {
 }
 
 /**
- * Node's own pipe handles, the ones node:net wraps, as Node 20 defines them. Undefined on any other major version
- * or platform than the one this was written and tested on (Node 20, Linux), when CORDON_HOOK_IO=streams, or when
- * anything is not as expected: the hook then uses node:net. The arguments
- * passed below are exactly the ones Node 20's lib/net.js passes; a wrong one would abort the process, which is why
- * this is limited to the version it was written and tested against.
+ * Node's own pipe handles, the ones node:net wraps, as Node 20 defines them. They are not a stable API: rawIo
+ * passes them exactly the arguments Node 20's lib/net.js passes, and a wrong one would abort the process (which
+ * Claude Code would take as "run the tool"). So this is undefined on any other version or platform than the one it
+ * was written and tested on (Node 20, Linux), with CORDON_HOOK_IO=streams, or when anything is not as expected;
+ * the hook then uses node:net.
  */
 function rawBindings(env: NodeJS.ProcessEnv): RawBindings | undefined {
   if (env.CORDON_HOOK_IO === 'streams' || !/^20\./.test(process.versions.node) || process.platform !== 'linux') return undefined;
