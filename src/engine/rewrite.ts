@@ -38,8 +38,10 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
   if (typeof original !== 'string') return undefined;
   let command = original;
   const layers: string[] = [];
-  const ir = ctx.shellCommands && ctx.shellStatus ? { commands: ctx.shellCommands, status: ctx.shellStatus } : parseShell(original, { cwd: ev.cwd, home: ctx.home });
-  const broker = ctx.policy.sandbox.mode === 'on' ? brokerArgv(original, ir.commands) : undefined;
+  // The IR is needed only when the sandbox is on (broker and offline checks); the engine's, or parsed here.
+  const ir =
+    ctx.policy.sandbox.mode !== 'on' ? undefined : ctx.shellCommands && ctx.shellStatus ? { commands: ctx.shellCommands, status: ctx.shellStatus } : parseShell(original, { cwd: ev.cwd, home: ctx.home });
+  const broker = ir ? brokerArgv(original, ir.commands) : undefined;
   if (broker) {
     command = [process.execPath, cliEntry(), ...broker].map(shellWord).join(' ');
     layers.push('broker');
@@ -52,7 +54,7 @@ export function rewriteShellCall(ev: HookEvent, ctx: RewriteContext): RewriteRes
       sessionId: ev.sessionId,
       env: ctx.env,
       ...(ctx.phase ? { phase: ctx.phase } : {}),
-    }, { offline: needsNoNetwork(ir.status, ir.commands) });
+    }, { offline: ir !== undefined && needsNoNetwork(ir.status, ir.commands) });
     if ('error' in w) {
       return {
         refusal: {

@@ -17,15 +17,13 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { MAX_ENV_CMD, writeCommandFile } from './cmdfile.js';
 
 /** Exit status when the sandbox could not be set up (the command never ran); 126 is "found but cannot run". */
 export const SANDBOX_UNAVAILABLE = 126;
-/** Commands larger than this travel in a file next to the session temp dir instead of the environment. */
-const MAX_ENV_CMD = 96 * 1024;
 const HELPER_START_MS = Number(process.env.CORDON_SANDBOX_START_MS) > 0 ? Number(process.env.CORDON_SANDBOX_START_MS) : 15_000;
 
 interface HelperReply {
@@ -136,11 +134,9 @@ export async function main(argv: string[]): Promise<void> {
   for (const n of pass) if (process.env[n] !== undefined) env[n] = process.env[n]!;
   let cmdFile: string | undefined;
   if (Buffer.byteLength(command) > MAX_ENV_CMD && reply.tmpDir) {
-    // Next to the session temp dir (readable inside, not writable), created exclusively under a random name:
-    // a confined command cannot plant a symlink that would redirect this write outside the sandbox.
-    cmdFile = join(dirname(reply.tmpDir), `${basename(reply.tmpDir)}-cmd-${randomBytes(12).toString('hex')}.sh`);
-    writeFileSync(cmdFile, command, { mode: 0o600, flag: 'wx' });
-    env.CORDON_SBX_CMD = `. '${cmdFile.replace(/'/g, `'\\''`)}'`;
+    const f = writeCommandFile(reply.tmpDir, command);
+    cmdFile = f.file;
+    env.CORDON_SBX_CMD = f.value;
   } else env.CORDON_SBX_CMD = command;
 
   // Async spawn on purpose: the library's wrapped command deadlocks under spawnSync.

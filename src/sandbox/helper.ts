@@ -22,13 +22,12 @@ import { scrubEnv, SECRET_WORKSPACE_GLOBS, type SandboxPlan } from './plan.js';
 import { preflight, which } from './preflight.js';
 import { placeholderTargets, writeGitExcludes } from './git-exclude.js';
 import { Placeholders, Snapshot, SCAN_DEPTH } from './prewrap.js';
+import { MAX_ENV_CMD, writeCommandFile } from './cmdfile.js';
 
 const IDLE_MS = Number(process.env.CORDON_SANDBOX_IDLE_MS) > 0 ? Number(process.env.CORDON_SANDBOX_IDLE_MS) : 20 * 60_000;
 const MAX_LINE = 4 * 1024 * 1024;
 /** A prepared wrap older than this is recomputed even when nothing it depends on changed. */
 const PREPARED_MAX_AGE_MS = 10 * 60_000;
-/** Commands larger than this travel in a file next to the session temp dir instead of the environment. */
-const MAX_ENV_CMD = 96 * 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The first `n` NUL-terminated fields of `buf`, or undefined while fewer have arrived. */
@@ -226,17 +225,25 @@ function alive(sock: string): Promise<boolean> {
   });
 }
 
-function request(sock: string, msg: object): Promise<void> {
+/**
+ * Sends one control request (`shutdown`, `advertise`) to the helper on `sock`. True when it answered; false when
+ * nothing listens or no answer came within `timeoutMs`.
+ */
+export function helperRequest(sock: string, msg: object, timeoutMs = 2000): Promise<boolean> {
   return new Promise((res) => {
+    let answered = false;
     const s = connect(sock);
-    const t = setTimeout(() => s.destroy(), 2000);
+    const t = setTimeout(() => s.destroy(), timeoutMs);
     s.once('connect', () => s.write(JSON.stringify(msg) + '\n'));
-    s.once('data', () => s.destroy());
-    s.once('close', () => {
-      clearTimeout(t);
-      res();
+    s.once('data', () => {
+      answered = true;
+      s.destroy();
     });
     s.once('error', () => undefined);
+    s.once('close', () => {
+      clearTimeout(t);
+      res(answered);
+    });
   });
 }
 
@@ -258,7 +265,7 @@ async function main(planPath: string): Promise<void> {
   if (await alive(sockPath)) {
     // Another helper serves this plan. It may have lost the race for the port file to a helper that since left:
     // ask it to name itself there again, so that entries find it.
-    await request(sockPath, { op: 'advertise' });
+    await helperRequest(sockPath, { op: 'advertise' });
     return;
   }
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as SandboxPlan;
@@ -336,19 +343,29 @@ async function main(planPath: string): Promise<void> {
   };
   const placeholders = new Placeholders();
 
+  /**
+   * What both protocols add to a wrap: the variables the library set on top of its own environment (it returns
+   * process.env plus additions), the excludes file for its placeholders (when in a git work tree), and the
+   * placeholders themselves. `gitEnv` holds what finding the user's global excludes reads (XDG_CONFIG_HOME).
+   */
+  const additions = (r: Awaited<ReturnType<typeof wrapRaw>>, cwd: string, gitEnv: Record<string, string | undefined>) => {
+    const rendered = r.argv[r.argv.length - 1] ?? '';
+    const added = Object.entries(r.libEnv).filter((e): e is [string, string] => !ownEnv.has(e[0]) && e[1] !== undefined);
+    // Next to the session temp dir, not in it: readable inside the sandbox but not writable, so no confined
+    // command can plant a symlink where the helper writes.
+    const excl = writeGitExcludes(rendered, cwd, dirname(plan.tmpDir), `${basename(plan.tmpDir)}-`, plan.home, gitEnv);
+    return { rendered, added, excl: excl && !excl.includes("'") ? excl : undefined, targets: placeholderTargets(rendered) };
+  };
+
   const finish = (r: Awaited<ReturnType<typeof wrapRaw>>, env: Record<string, string | undefined>, cwd: string) => {
     const out = scrubEnv(env, plan).env;
     // Variables the rewritten command drops only to start node faster (see wrap.ts) come back here.
     for (const [k, v] of Object.entries(plan.restoreEnv ?? {})) if (out[k] === undefined) out[k] = v;
-    // Keep anything the library added on top of its own environment (it returns process.env plus additions).
-    for (const [k, v] of Object.entries(r.libEnv)) if (!ownEnv.has(k) && v !== undefined) out[k] = v;
+    const a = additions(r, cwd, env);
+    for (const [k, v] of a.added) out[k] = v;
     delete out.CORDON_SBX_GITEXCL;
-    const rendered = r.argv[r.argv.length - 1] ?? '';
-    // Next to the session temp dir, not in it: readable inside the sandbox but not writable, so no confined
-    // command can plant a symlink where the helper writes.
-    const excl = writeGitExcludes(rendered, cwd, dirname(plan.tmpDir), `${basename(plan.tmpDir)}-`, plan.home, env);
-    if (excl && !excl.includes("'")) out.CORDON_SBX_GITEXCL = excl;
-    return { argv: r.argv, env: out, targets: placeholderTargets(rendered) };
+    if (a.excl) out.CORDON_SBX_GITEXCL = a.excl;
+    return { argv: r.argv, env: out, targets: a.targets };
   };
 
   /**
@@ -456,6 +473,8 @@ async function main(planPath: string): Promise<void> {
   const portFile = planPath.replace(/\.json$/, '.port');
   const scriptDir = join(dirname(planPath), 'w');
   mkdirSync(scriptDir, { recursive: true, mode: 0o700 });
+  // The reply names a script in it on one line of tab-separated fields.
+  const scriptDirUnusable = /[\t\r\n]/.test(scriptDir);
   let port = 0;
   const advertise = () => {
     if (port === 0 || shuttingDown) return;
@@ -487,17 +506,14 @@ async function main(planPath: string): Promise<void> {
     for (const n of names) present[n] = '';
     const removed = scrubEnv(present, plan).removed;
     if (removed.length > 0) lines.push(`unset ${removed.join(' ')}`);
-    for (const [k, v] of Object.entries(r.libEnv)) if (!ownEnv.has(k) && v !== undefined && ENV_NAME.test(k)) lines.push(`export ${k}=${shq(v)}`);
-    const rendered = r.argv[r.argv.length - 1] ?? '';
-    const excl = writeGitExcludes(rendered, cwd, dirname(plan.tmpDir), `${basename(plan.tmpDir)}-`, plan.home, xdg ? { XDG_CONFIG_HOME: xdg } : {});
-    lines.push(excl && !excl.includes("'") ? `export CORDON_SBX_GITEXCL=${shq(excl)}` : 'unset CORDON_SBX_GITEXCL');
+    const { rendered, added, excl, targets } = additions(r, cwd, xdg ? { XDG_CONFIG_HOME: xdg } : {});
+    for (const [k, v] of added) if (ENV_NAME.test(k)) lines.push(`export ${k}=${shq(v)}`);
+    lines.push(excl ? `export CORDON_SBX_GITEXCL=${shq(excl)}` : 'unset CORDON_SBX_GITEXCL');
     const files: string[] = [];
     if (Buffer.byteLength(command) > MAX_ENV_CMD) {
-      // Next to the session temp dir (readable inside, not writable), created exclusively under a random name.
-      const f = join(dirname(plan.tmpDir), `${basename(plan.tmpDir)}-cmd-${randomBytes(12).toString('hex')}.sh`);
-      writeFileSync(f, command, { mode: 0o600, flag: 'wx' });
-      files.push(f);
-      lines.push(`export CORDON_SBX_CMD=${shq(`. ${shq(f)}`)}`);
+      const f = writeCommandFile(plan.tmpDir, command);
+      files.push(f.file);
+      lines.push(`export CORDON_SBX_CMD=${shq(f.value)}`);
     } else lines.push(`export CORDON_SBX_CMD=${shq(command)}`);
     if (offline) lines.push('export CORDON_SBX_OFFLINE=1');
     else lines.push('unset CORDON_SBX_OFFLINE');
@@ -507,7 +523,7 @@ async function main(planPath: string): Promise<void> {
     const script = join(scriptDir, `${randomBytes(12).toString('hex')}.sh`);
     writeFileSync(script, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
     files.unshift(script);
-    return { script, files, targets: placeholderTargets(rendered) };
+    return { script, files, targets };
   };
   const removeFiles = (files: string[]) => {
     for (const f of files) {
@@ -556,6 +572,7 @@ async function main(planPath: string): Promise<void> {
       } catch (err) {
         return refuse(`cannot read the request (${(err as Error).message.split('\n')[0]})`);
       }
+      if (scriptDirUnusable) return refuse(`cordon's state dir path cannot be passed to the entry (${scriptDir})`, 'set CORDON_HOME to a plainer path');
       const names = nameList.split('\n').filter((n) => ENV_NAME.test(n));
       let files: string[] = [];
       wrapJob(cwd, (r) => {
@@ -568,8 +585,7 @@ async function main(planPath: string): Promise<void> {
             ended();
             removeFiles(files);
           };
-          if (conn.destroyed || /[\t\r\n]/.test(out.script)) {
-            if (!conn.destroyed) refuse(`cordon's state dir path cannot be passed to the entry (${dirname(out.script)})`, 'set CORDON_HOME to a plainer path');
+          if (conn.destroyed) {
             end();
             end = undefined;
             return;

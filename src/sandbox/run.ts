@@ -4,13 +4,13 @@
  */
 import { findWorkspace } from '../state.js';
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Policy } from '../policy/schema.js';
 import type { AuditRecordInput } from '../audit/index.js';
 import { shellQuote, wrapArgv, writePlan } from './wrap.js';
 import { sandboxPlan, type Env, type SandboxContext } from './plan.js';
+import { helperRequest } from './helper.js';
 
 export interface RunOptions extends SandboxContext {
   policy: Policy;
@@ -117,16 +117,7 @@ export function runAuditRecord(o: RunOutcome, extra: { phase?: string; policyHas
 export async function stopHelper(policy: Policy, ctx: SandboxContext): Promise<boolean> {
   const planFile = writePlan(sandboxPlan(policy, ctx));
   const sock = planFile.replace(/\.json$/, '.sock');
-  if (!existsSync(sock)) return false;
-  return new Promise((res) => {
-    const s = connect(sock);
-    s.once('connect', () => s.write(JSON.stringify({ op: 'shutdown' }) + '\n'));
-    s.once('data', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
+  return existsSync(sock) ? helperRequest(sock, { op: 'shutdown' }) : false;
 }
 
 /** Same rule as the hook (src/state.ts). */

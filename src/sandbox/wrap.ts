@@ -9,7 +9,7 @@
  * the node entry exec.js with an argv instead (wrapArgv).
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Policy } from '../policy/schema.js';
@@ -33,16 +33,7 @@ export const ENTRY_SH = fileURLToPath(new URL('./entry.sh', import.meta.url));
 let bash: string | undefined;
 /** The bash the rewritten command names by absolute path (never looked up through the caller's PATH). */
 export function bashPath(): string {
-  if (bash) return bash;
-  for (const p of ['/bin/bash', '/usr/bin/bash']) {
-    try {
-      accessSync(p, constants.X_OK);
-      return (bash = p);
-    } catch {
-      // Not here.
-    }
-  }
-  return (bash = which('bash', { PATH: '/usr/local/bin:/usr/bin:/bin' }) ?? '/bin/bash');
+  return (bash ??= which('bash', { PATH: '/bin:/usr/bin' }) ?? '/bin/bash');
 }
 
 /** POSIX single-quoting: the only character needing care inside single quotes is the quote itself. */
