@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeModel } from '../../src/testkit/fake-model.js';
 import { runClaude } from '../../src/testkit/claude-run.js';
@@ -60,6 +60,31 @@ test('a script the hook cannot see into still cannot read ~/.ssh, write ~/.bashr
     }
   } finally {
     server.close();
+    p.cleanup();
+  }
+});
+
+test('local commands the hook allows (the form without network bridges) are confined all the same', { skip: SKIP, timeout: 120_000 }, async () => {
+  const p = initProject();
+  const outside = join('/var/tmp', `cordon-e2e-${process.pid}-${Date.now()}`);
+  try {
+    // Each word is static and each program is on the local list: the hook allows it, and the rewrite leaves the
+    // network bridges out. Only the sandbox keeps the writes inside the workspace.
+    const command = `mkdir -p ${outside}/made; touch ${outside}/touched.txt; echo done > done.txt`;
+    const m = await startFakeModel([{ tool: 'Bash', input: { command, description: 'tidy up' } }]);
+    try {
+      const run = await runClaude({ cwd: p.repo, home: p.home, prompt: 'tidy up', modelUrl: m.url, permissionMode: 'bypass', env: p.env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(readFileSync(join(p.repo, 'done.txt'), 'utf8'), 'done\n', 'the command ran inside the sandbox');
+      assert.equal(existsSync(outside), false, `${outside} must not be created`);
+      const sessionId = run.json?.session_id as string;
+      const pre = auditLog(p, sessionId).filter((r) => r.event === 'PreToolUse' && r.tool === 'Bash');
+      assert.equal(pre[0]?.decision, 'allow');
+    } finally {
+      await m.close();
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
     p.cleanup();
   }
 });
