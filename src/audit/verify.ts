@@ -2,8 +2,9 @@
  * Chain verification and retention.
  *
  * verifyAudit walks every record from the chain's start (genesis, or the prune anchor) and stops at the first broken
- * link, naming the record and what happened to it. The head anchor is read under the write lock, so a writer that
- * has replaced audit.head but not yet committed can never make an intact chain look truncated.
+ * link, naming the record and what happened to it. The head anchor is read under the write lock, and the records
+ * from a read snapshot taken under that same lock: a writer that has replaced audit.head but not yet committed can
+ * never make an intact chain look truncated, nor one that commits during the walk make it look headless.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,7 +74,13 @@ function schemaPresent(stateDir: string): boolean {
   }
 }
 
-export function verifyAudit(opts: { stateDir: string }): VerifyReport {
+export interface VerifyOptions {
+  stateDir: string;
+  /** @internal Called once the snapshot is fixed and the write lock released (tests append here). */
+  afterSnapshot?: () => void;
+}
+
+export function verifyAudit(opts: VerifyOptions): VerifyReport {
   const path = join(opts.stateDir, DB_FILE);
   const report: VerifyReport = { ok: false, path, records: 0 };
   const fail = (kind: VerifyProblemKind, message: string, id?: number): VerifyReport => {
@@ -96,26 +103,39 @@ export function verifyAudit(opts: { stateDir: string }): VerifyReport {
     return report;
   }
 
-  let db: Database.Database;
+  // Two connections: `lock` takes the write lock just long enough to read the head file and start a read snapshot
+  // on `snap`; the walk then reads that snapshot, so it sees exactly the records the head file describes while
+  // writers go on appending (and a long walk never holds hook calls up).
+  let lock: Database.Database;
+  let snap: Database.Database;
   try {
-    db = openDb({ stateDir: opts.stateDir, readOnly: true });
+    lock = openDb({ stateDir: opts.stateDir, readOnly: true });
   } catch (err) {
     return fail('unavailable', (err as Error).message);
   }
   try {
-    // Read both anchors while holding the write lock: no append is half-way between head file and commit.
+    snap = openDb({ stateDir: opts.stateDir, readOnly: true });
+  } catch (err) {
+    lock.close();
+    return fail('unavailable', (err as Error).message);
+  }
+  try {
     let headRead: { anchor?: Anchor; raw?: string } = {};
-    let metaAnchor: Anchor | undefined;
-    db.transaction(() => {
+    snap.exec('BEGIN');
+    lock.transaction(() => {
       headRead = readHead(opts.stateDir);
-      metaAnchor = readMetaAnchor(db);
+      // The first read fixes the snapshot: no append can be half-way between head file and commit now.
+      snap.prepare('SELECT count(*) FROM records').get();
       // The first writer creates the key before its first record; read it again here, under the lock, so a
       // store created while verify started is not reported as keyless.
       if (!key) key = readKey(opts.stateDir);
     }).immediate();
-    return walk(db, key, headRead, metaAnchor, report, fail);
+    opts.afterSnapshot?.();
+    return walk(snap, key, headRead, readMetaAnchor(snap), report, fail);
   } finally {
-    db.close();
+    if (snap.inTransaction) snap.exec('COMMIT');
+    snap.close();
+    lock.close();
   }
 }
 

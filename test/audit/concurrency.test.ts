@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { verifyAudit } from '../../src/audit/index.js';
+import { openAuditStore, verifyAudit } from '../../src/audit/index.js';
+import { verifyAudit as verifySnapshot } from '../../src/audit/verify.js';
 import { raw, tempState } from './helpers.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -55,4 +56,40 @@ test('verify running while writers append never reports a false break', { timeou
   await writers;
   assert.ok(checks > 0);
   assert.equal(verifyAudit({ stateDir: dir }).records, 3000);
+});
+
+function appendOne(dir: string, n: number): void {
+  const store = openAuditStore({ stateDir: dir });
+  try {
+    store.append({ sessionId: 'late', toolUseId: `late-${n}`, event: 'PreToolUse', tool: 'Bash', input: { command: `echo ${n}` }, decision: 'allow' });
+  } finally {
+    store.close();
+  }
+}
+
+test('a first record committed while verify walks an empty store is not a missing head', () => {
+  const dir = tempState();
+  appendOne(dir, 0);
+  // An empty store with its schema and key: remove the one record and its head, as a fresh store looks.
+  const db = raw(dir);
+  db.exec('DELETE FROM records');
+  db.close();
+  rmSync(join(dir, 'audit.head'));
+  const rep = verifySnapshot({ stateDir: dir, afterSnapshot: () => appendOne(dir, 1) });
+  assert.equal(rep.ok, true, rep.problem?.message);
+  assert.equal(rep.records, 0);
+  const after = verifyAudit({ stateDir: dir });
+  assert.equal(after.ok, true, after.problem?.message);
+  assert.equal(after.records, 1);
+});
+
+test('records committed during the walk are left for the next verify, which sees them all', () => {
+  const dir = tempState();
+  for (let i = 0; i < 3; i++) appendOne(dir, i);
+  const rep = verifySnapshot({ stateDir: dir, afterSnapshot: () => [3, 4].forEach((i) => appendOne(dir, i)) });
+  assert.equal(rep.ok, true, rep.problem?.message);
+  assert.equal(rep.records, 3);
+  assert.equal(rep.head?.id, 3);
+  const after = verifyAudit({ stateDir: dir });
+  assert.deepEqual([after.ok, after.records, after.head?.id], [true, 5, 5]);
 });
