@@ -14,6 +14,7 @@ import { BUILD_ID } from '../build-id.cjs';
 import { socketDir, socketPath } from '../hook/wire.cjs';
 import { HookRuntime, handleHook } from '../hook/handle.js';
 import { initShellParser } from '../parse/index.js';
+import { refreshPreflightInBackground } from '../sandbox/preflight.js';
 import { closeTaintStores } from '../taint/index.js';
 
 const IDLE_MS = Number(process.env.CORDON_DAEMON_IDLE_MS) > 0 ? Number(process.env.CORDON_DAEMON_IDLE_MS) : 15 * 60_000;
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     // No stale socket to clear.
   }
   await initShellParser();
+  refreshPreflightInBackground();
   const rt = new HookRuntime({ deferCheckpoints: true });
   let idle: NodeJS.Timeout | undefined;
   let upkeep: NodeJS.Timeout | undefined;

@@ -4,16 +4,36 @@
  * command that fails later with a cryptic bwrap error. The result is cached (in memory, and in the state dir for
  * the short-lived hook process) because the live user-namespace probe costs a process start.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { Env } from './plan.js';
 
 export type Preflight = { ok: true; bwrap?: string; socat?: string; rg?: string } | { ok: false; error: string; fix: string };
 
 const CACHE_MS = 10 * 60_000;
+/** A refusal is re-checked soon: whoever just installed bubblewrap should not wait ten minutes in the daemon. */
+const NEGATIVE_MS = 5_000;
+/** How old a positive result a long-lived process may still serve while it re-checks in the background. */
+const STALE_MS = 24 * 60 * 60_000;
 let memo: { key: string; at: number; result: Preflight } | undefined;
+let background = false;
+let refreshing: Promise<void> | undefined;
+
+/**
+ * For a long-lived process (the daemon): once the cached result is older than the cache period, serve the positive
+ * one it has and re-check without making a hook call wait for the probe (~40 ms). A stale positive costs nothing
+ * worse than a command that fails closed at run time, and the next call after the re-check sees the new answer.
+ */
+export function refreshPreflightInBackground(on = true): void {
+  background = on;
+}
+
+/** The background re-check in flight, if any (tests wait on it). */
+export function preflightRefresh(): Promise<void> | undefined {
+  return refreshing;
+}
 
 export function which(name: string, env: Env): string | undefined {
   const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).filter(Boolean);
@@ -39,14 +59,33 @@ function hasSetfcap(): boolean {
   }
 }
 
+const PROBE_ARGS = ['--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', 'true'];
+
 function probeUserns(bwrap: string): Preflight {
-  const r = spawnSync(bwrap, ['--unshare-user', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', 'true'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const r = spawnSync(bwrap, PROBE_ARGS, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
+  return probeResult(r.status, r.stderr, r.error);
+}
+
+/** The same probe without blocking the event loop (background re-check). */
+function probeUsernsAsync(bwrap: string): Promise<Preflight> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    let child;
+    try {
+      child = spawn(bwrap, PROBE_ARGS, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+    } catch (err) {
+      resolve(probeResult(null, '', err as Error));
+      return;
+    }
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err) => resolve(probeResult(null, stderr, err)));
+    child.on('close', (code) => resolve(probeResult(code, stderr)));
   });
-  if (r.status === 0) return { ok: true };
-  const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0]!.slice(0, 200);
+}
+
+function probeResult(status: number | null, stderr: string, error?: Error): Preflight {
+  if (status === 0) return { ok: true };
+  const why = (stderr || error?.message || `exit ${status}`).trim().split('\n')[0]!.slice(0, 200);
   const uid = process.getuid?.() ?? -1;
   let fix = 'enable unprivileged user namespaces: `sudo sysctl -w kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000`';
   if (/apparmor|Permission denied|Operation not permitted/i.test(why)) {
@@ -67,7 +106,7 @@ export function missingPackages(missing: string[]): Preflight {
   };
 }
 
-function check(env: Env): Preflight {
+function tools(env: Env): Preflight {
   if (process.platform !== 'linux') {
     return {
       ok: false,
@@ -80,9 +119,33 @@ function check(env: Env): Preflight {
   const rg = which('rg', env);
   const missing = [!bwrap && 'bubblewrap', !socat && 'socat', !rg && 'ripgrep'].filter((x): x is string => !!x);
   if (missing.length > 0) return missingPackages(missing);
-  const ns = probeUserns(bwrap!);
-  if (!ns.ok) return ns;
   return { ok: true, bwrap: bwrap!, socat: socat!, rg: rg! };
+}
+
+function check(env: Env): Preflight {
+  const t = tools(env);
+  if (!t.ok) return t;
+  const ns = probeUserns(t.bwrap!);
+  return ns.ok ? t : ns;
+}
+
+async function checkAsync(env: Env): Promise<Preflight> {
+  const t = tools(env);
+  if (!t.ok) return t;
+  const ns = await probeUsernsAsync(t.bwrap!);
+  return ns.ok ? t : ns;
+}
+
+function remember(key: string, at: number, result: Preflight, file: string | undefined): void {
+  memo = { key, at, result };
+  if (file && result.ok) {
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, JSON.stringify(memo), { mode: 0o600 });
+    } catch {
+      // Caching is an optimisation only.
+    }
+  }
 }
 
 /**
@@ -92,7 +155,7 @@ function check(env: Env): Preflight {
 export function preflight(env: Env, cacheDir?: string): Preflight {
   const key = `${process.getuid?.() ?? ''}|${release()}|${env.PATH ?? ''}`;
   const now = Date.now();
-  if (memo && memo.key === key && now - memo.at < CACHE_MS) return memo.result;
+  if (memo && memo.key === key && now - memo.at < (memo.result.ok ? CACHE_MS : NEGATIVE_MS)) return memo.result;
   const file = cacheDir ? join(cacheDir, 'preflight.json') : undefined;
   if (file) {
     try {
@@ -105,20 +168,23 @@ export function preflight(env: Env, cacheDir?: string): Preflight {
       // No usable cache.
     }
   }
-  const result = check(env);
-  memo = { key, at: now, result };
-  if (file && result.ok) {
-    try {
-      mkdirSync(cacheDir!, { recursive: true, mode: 0o700 });
-      writeFileSync(file, JSON.stringify(memo), { mode: 0o600 });
-    } catch {
-      // Caching is an optimisation only.
-    }
+  if (background && memo && memo.key === key && memo.result.ok && now - memo.at < STALE_MS) {
+    const stale = memo.result;
+    refreshing ??= checkAsync(env)
+      .then((result) => remember(key, Date.now(), result, file))
+      .catch(() => {
+        memo = undefined; // Could not re-check: the next call checks synchronously.
+      })
+      .finally(() => (refreshing = undefined));
+    return stale;
   }
+  const result = check(env);
+  remember(key, now, result, file);
   return result;
 }
 
 /** Forgets the cached result (tests, `cordon sandbox check`). */
 export function resetPreflight(): void {
   memo = undefined;
+  refreshing = undefined;
 }
