@@ -18,7 +18,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scrubEnv, SECRET_WORKSPACE_GLOBS, type SandboxPlan } from './plan.js';
+import { scrubEnv, SECRET_WORKSPACE_GLOBS, withShellLevel, type SandboxPlan } from './plan.js';
 import { preflight, which } from './preflight.js';
 import { placeholderTargets, writeGitExcludes } from './git-exclude.js';
 import { Placeholders, Snapshot, SCAN_DEPTH } from './prewrap.js';
@@ -358,7 +358,7 @@ async function main(planPath: string): Promise<void> {
   };
 
   const finish = (r: Awaited<ReturnType<typeof wrapRaw>>, env: Record<string, string | undefined>, cwd: string) => {
-    const out = scrubEnv(env, plan).env;
+    const out = withShellLevel(scrubEnv(env, plan).env);
     // Variables the rewritten command drops only to start node faster (see wrap.ts) come back here.
     for (const [k, v] of Object.entries(plan.restoreEnv ?? {})) if (out[k] === undefined) out[k] = v;
     const a = additions(r, cwd, env);

@@ -9,6 +9,18 @@ import type { Policy } from '../policy/schema.js';
 
 export type Env = Record<string, string | undefined>;
 
+/**
+ * `bash -c` reads ~/.bashrc on its own when its stdin is a socket and SHLVL is unset or 0 (the "started by
+ * rshd/sshd" rule, built into Debian's bash). Node's pipes are socket pairs, so a step run by a Node-based CI runner
+ * would have the user's rc file run by the shell that starts the sandbox, outside it, on every call. A level of at
+ * least 1 turns the rule off; nothing else reads it but prompts.
+ */
+export function withShellLevel<E extends Env>(env: E): E {
+  const level = Number(env.SHLVL);
+  if (Number.isInteger(level) && level >= 1) return env;
+  return { ...env, SHLVL: '1' };
+}
+
 export interface SandboxContext {
   /** Absolute workspace (project root); writable inside the sandbox. */
   workspace: string;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Policy } from '../policy/schema.js';
 import type { AuditRecordInput } from '../audit/index.js';
 import { shellQuote, wrapArgv, writePlan } from './wrap.js';
-import { sandboxPlan, type Env, type SandboxContext } from './plan.js';
+import { sandboxPlan, withShellLevel, type Env, type SandboxContext } from './plan.js';
 import { helperRequest } from './helper.js';
 
 export interface RunOptions extends SandboxContext {
@@ -63,7 +63,7 @@ export async function runCommand(command: string, opts: RunOptions): Promise<Run
     env = w.env;
   } else {
     argv = ['/bin/bash', '-c', command];
-    env = opts.env;
+    env = withShellLevel(opts.env);
   }
   const pipe = opts.stdio === 'pipe';
   const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: pipe ? ['pipe', 'pipe', 'pipe'] : 'inherit' });

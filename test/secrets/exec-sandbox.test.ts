@@ -167,3 +167,30 @@ test('with sandbox.mode: off the child runs unconfined, as before', { skip }, as
   assert.equal(result(ws, 'other.result'), 'present');
   rmSync(join(outside, 'escaped'), { force: true });
 });
+
+test('no ~/.bashrc runs on the way into the sandbox, even with a socket for stdin and no SHLVL', { skip }, async () => {
+  // Debian's bash runs ~/.bashrc for `bash -c` when stdin is a socket and SHLVL is unset (its rshd/sshd rule);
+  // the spawns below give it exactly that. The marker is written outside the workspace: only a shell started
+  // outside the sandbox can write it.
+  const marker = join(outside, 'bashrc-ran');
+  writeFileSync(join(home, '.bashrc'), `touch '${marker}'\necho RC-RAN\n`);
+  try {
+    const noLevel = { ...env };
+    delete noLevel.SHLVL;
+    const { ws: on } = workspace('ws-rc-on', 'on');
+    const { ws: off } = workspace('ws-rc-off', 'off');
+    for (const [cwd, args] of [
+      [on, ['exec', '--secret', 'TOK', '--', 'showtok']],
+      [on, ['run', '--', 'echo inside']],
+      [off, ['run', '--', 'echo unconfined']],
+      [on, ['run', '--no-sandbox', '--', 'echo unconfined']],
+    ] as const) {
+      const r = await run(process.execPath, [CLI, ...args], { env: noLevel, cwd });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /RC-RAN/, args.join(' '));
+      assert.equal(existsSync(marker), false, `${args.join(' ')} ran ~/.bashrc`);
+    }
+  } finally {
+    rmSync(join(home, '.bashrc'), { force: true });
+  }
+});
