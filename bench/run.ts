@@ -7,7 +7,7 @@
  *     `cordon init` registers, with a CA bundle in the environment (as corporate setups have), which the
  *     registration keeps away from the hook's node.
  *  3. In-process analysis (parse + rules) per command, over the repo's corpora and the shared external corpus.
- *  4. A 100 KB adversarial command.
+ *  (Adversarial 100 KB input: bench/parse.ts, next in `npm run bench`.)
  *
  * Everything is measured in the same run so the ratios compare like with like.
  */
@@ -74,13 +74,6 @@ function loadCorpora(): string[] {
   return cmds;
 }
 
-function adversarial(): string {
-  let s = 'echo x';
-  while (s.length < 50_000) s = `echo "$(${s})" | cat`;
-  const pipes = Array.from({ length: 2000 }, (_, i) => `grep a${i}`).join(' | ');
-  return (s + ' ; ' + pipes).slice(0, 100 * 1024);
-}
-
 async function main(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'cordon-bench-'));
   const ws = join(base, 'ws');
@@ -119,22 +112,23 @@ async function main(): Promise<void> {
   await initShellParser();
   const corpus = loadCorpora();
   const ctx = { workspace: ws, home: env.HOME, extraRoots: [] as string[], preset: 'standard' as const };
+  // The first pass after start is reported on its own (code still compiling); the figure for the issue's target is
+  // the steady state a long-lived daemon runs in: five passes after two of warm-up (~10,000 samples, so the p99 is
+  // not the 20 worst calls of one pass, which a single garbage collection or compile job decides).
+  const first: number[] = [];
   const per: number[] = [];
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < 7; pass++) {
     for (const c of corpus) {
       const t0 = performance.now();
       const ir = parseShell(c, { cwd: ws, home: env.HOME, deadline: performance.now() + 3000 });
       runRules(ir, { ...ctx, ir });
-      if (pass === 1) per.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (pass === 0) first.push(ms);
+      else if (pass >= 2) per.push(ms);
     }
   }
-  console.log(line(`analysis in-process (${corpus.length} cmds)`, per));
-  const adv = adversarial();
-  const t0 = performance.now();
-  const ir = parseShell(adv, { cwd: ws, home: env.HOME, deadline: performance.now() + 3000 });
-  const findings = runRules(ir, { ...ctx, ir });
-  const advMs = performance.now() - t0;
-  console.log(`adversarial ${(adv.length / 1024).toFixed(0)} KB command: ${advMs.toFixed(1)} ms, status ${ir.status}, decision ${findings[0]?.decision ?? 'allow'}`);
+  console.log(line(`analysis, first pass (${corpus.length} cmds)`, first));
+  console.log(`${line(`analysis, steady (${per.length} runs)`, per)}   p99.9 ${pct(per, 99.9).toFixed(2)} ms`);
 }
 
 await main();

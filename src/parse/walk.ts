@@ -20,6 +20,8 @@ export const LIMITS = {
   maxWorkChars: 256 * 1024,
   /** Estimated grammar tokens across the input and all nested re-parses (bounds parse time). */
   maxTokens: 5_000,
+  /** Of input over maxTokens, how much is analysed anyway to say what it starts with (the decision is a refusal). */
+  explainTokens: 1_000,
   /** CST depth copied from the parser; deeper input is cut off (as `limited`). */
   maxTreeDepth: 400,
 };
@@ -119,9 +121,12 @@ export class Analyzer {
     this.tokens += est.tokens;
     let cutMsg: string | undefined;
     if (est.cut !== undefined) {
-      // Analyse what fits in the budget, then report the limit.
-      const nl = code.lastIndexOf('\n', est.cut);
-      code = code.slice(0, nl > est.cut / 2 ? nl : est.cut);
+      // Over the budget the answer is already a refusal; the start of the code is still analysed, for the
+      // explanation only, so no more of it than that needs (parsing right up to the budget doubled the time
+      // adversarial input costs).
+      const cut = Math.min(est.cut, estimateTokens(code, LIMITS.explainTokens).cut ?? est.cut);
+      const nl = code.lastIndexOf('\n', cut);
+      code = code.slice(0, nl > cut / 2 ? nl : cut);
       cutMsg = `more than ${LIMITS.maxTokens} shell tokens to analyse (${what})`;
     }
     const budget = LIMITS.maxNodes - this.nodes;

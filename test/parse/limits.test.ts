@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseShell } from '../../src/parse/index.js';
+import { LIMITS } from '../../src/parse/walk.js';
 import { av, byName, parse } from './helpers.js';
 
 const STATUSES = ['complete', 'partial', 'invalid', 'limited'];
@@ -28,6 +29,19 @@ test('too many nodes or tokens is limited, with what could be read', () => {
   assert.equal(ir.status, 'limited');
   assert.deepEqual(av(ir.commands[0]), ['rm', '-rf', '/']);
   assert.equal(parse('echo ' + '{a,b}'.repeat(20000)).status, 'limited');
+});
+
+test('over the token budget only the start is read (the answer is a refusal either way)', () => {
+  const ir = parse('rm -rf /; ' + 'a | '.repeat(20000) + 'b');
+  assert.equal(ir.status, 'limited');
+  assert.match(ir.problems.join(' '), /more than 5000 shell tokens/);
+  // About 1,000 tokens' worth of pipeline stages, not the ~2,500 that fit in the whole budget.
+  assert.equal(LIMITS.explainTokens, 1000);
+  assert.ok(ir.commands.length > 100 && ir.commands.length <= 510, String(ir.commands.length));
+  // Just under the budget, everything is read.
+  const fits = parse('a | '.repeat(2000) + 'b');
+  assert.equal(fits.status, 'complete');
+  assert.equal(fits.commands.length, 2001);
 });
 
 test('a large quoted heredoc is not limited', () => {

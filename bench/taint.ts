@@ -1,5 +1,5 @@
 /**
- * Cost of one taint lookup, the call every PreToolUse makes. Usage: node bench.js --run. Without --run it does
+ * Cost of one taint lookup, the call every PreToolUse makes. Usage: node dist/bench/taint.js --run. Without --run it does
  * nothing (a test runner that picks it up sees it pass). Prints p50/p99 in microseconds for: a clean session
  * (marker absent: one stat), a tainted session on a warm connection (daemon), and the first lookup of a process
  * (opens the database: the in-process hook path).
@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeTaintStores, recordTaint, sessionTaint } from '../../src/taint/store.js';
+import { closeTaintStores, recordTaint, sessionTaint } from '../src/taint/store.js';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
