@@ -3,7 +3,7 @@
  * the background, so no hook call waits for the user-namespace probe once the cache period has passed. The probe
  * here is a stand-in `bwrap` on PATH whose answer the test switches, and which counts its runs.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,17 +28,24 @@ function fakeTools(): { env: { PATH: string }; set: (mode: 'ok' | 'fail') => voi
   };
 }
 
-test('one-shot: within ten minutes the cached answer, after them a synchronous re-check', (t) => {
+/** A fresh cache with the clock mocked, one passing check done; the stand-in probe fails from now on. */
+function checkedOnce(t: TestContext, daemon: boolean): ReturnType<typeof fakeTools> {
   resetPreflight();
-  refreshPreflightInBackground(false);
+  refreshPreflightInBackground(daemon);
+  t.after(() => refreshPreflightInBackground(false));
   t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
   const f = fakeTools();
   assert.equal(preflight(f.env).ok, true);
   assert.equal(f.runs(), 1);
+  f.set('fail');
+  return f;
+}
+
+test('one-shot: within ten minutes the cached answer, after them a synchronous re-check', (t) => {
+  const f = checkedOnce(t, false);
   t.mock.timers.tick(9 * 60_000);
   assert.equal(preflight(f.env).ok, true);
   assert.equal(f.runs(), 1, 'cached');
-  f.set('fail');
   t.mock.timers.tick(2 * 60_000);
   const r = preflight(f.env);
   assert.equal(r.ok, false, 'the re-check ran before answering');
@@ -47,13 +54,7 @@ test('one-shot: within ten minutes the cached answer, after them a synchronous r
 });
 
 test('daemon: a stale positive is served while the probe re-runs in the background; its answer is used next', async (t) => {
-  resetPreflight();
-  refreshPreflightInBackground(true);
-  t.after(() => refreshPreflightInBackground(false));
-  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-  const f = fakeTools();
-  assert.equal(preflight(f.env).ok, true);
-  f.set('fail');
+  const f = checkedOnce(t, true);
   t.mock.timers.tick(11 * 60_000);
   assert.equal(preflight(f.env).ok, true, 'stale positive served without waiting');
   assert.equal(preflight(f.env).ok, true, 'one re-check at a time');
@@ -73,13 +74,7 @@ test('daemon: a stale positive is served while the probe re-runs in the backgrou
 });
 
 test('daemon: a positive older than a day is not served; the check runs before answering', (t) => {
-  resetPreflight();
-  refreshPreflightInBackground(true);
-  t.after(() => refreshPreflightInBackground(false));
-  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
-  const f = fakeTools();
-  assert.equal(preflight(f.env).ok, true);
-  f.set('fail');
+  const f = checkedOnce(t, true);
   t.mock.timers.tick(25 * 60 * 60_000);
   assert.equal(preflight(f.env).ok, false);
   assert.equal(preflightRefresh(), undefined);
