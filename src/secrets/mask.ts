@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { stateDir as defaultStateDir } from '../state.js';
 import { loadKnownSecrets, type KnownSecrets } from './known.js';
 import { runMasked } from './run.js';
+import { withShellLevel } from '../sandbox/plan.js';
 import { SecretStore } from './store.js';
 
 const PIECE = 64 * 1024;
@@ -111,5 +112,6 @@ export async function runMask(req: MaskRequest): Promise<number> {
     process.stderr.write(`cordon mask: the command was not run because the secret store cannot be read (${(err as Error).message.split('\n')[0]}); run \`cordon secrets list\` to see the problem\n`);
     return 126;
   }
-  return runMasked(file, args, { env, known });
+  // The shell here runs outside the sandbox: no ~/.bashrc for it (see withShellLevel).
+  return runMasked(file, args, { env: req.b64 && req.b64.length > 0 ? withShellLevel(env) : env, known });
 }

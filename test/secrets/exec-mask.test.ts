@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASK_MAX_COMMAND, maskWrap } from '../../src/secrets/mask.js';
 import { SecretStore } from '../../src/secrets/store.js';
@@ -67,6 +67,20 @@ test('mask passes the exit status through and keeps stdout and stderr apart', as
   assert.equal(r.stderr, 'err-[secret:GH_TOKEN]\n');
   const killed = await wrapped(h, 'kill -TERM $$');
   assert.equal(killed.code, 128 + 15);
+});
+
+test('the shell mask starts runs no ~/.bashrc, even with a socket for stdin and no SHLVL', async () => {
+  // Debian's bash runs ~/.bashrc for `bash -c` when stdin is a socket and SHLVL is unset; /bin/sh below sets no
+  // SHLVL and the spawn's stdin is a socket pair. The mask's shell runs outside the sandbox.
+  const { home: h } = home();
+  const marker = join(h, 'bashrc-ran');
+  writeFileSync(join(h, '.bashrc'), `touch '${marker}'\necho RC-RAN\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, CORDON_HOME: h, HOME: h };
+  delete env.SHLVL;
+  const r = await run('/bin/sh', ['-c', maskWrap('echo masked-run')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'masked-run\n');
+  assert.equal(existsSync(marker), false, 'the mask\'s shell ran ~/.bashrc');
 });
 
 test('mask inherits stdin, including for commands that read it', async () => {
