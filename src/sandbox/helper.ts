@@ -53,7 +53,9 @@ function shq(s: string): string {
  *
  * - The library starts the in-sandbox socat listeners in the background just before this script, and 0.0.78 does
  *   not wait for them: the first request of a fast command failed in a few percent of runs. Wait (bounded, ~2 s)
- *   until port 3128 accepts. The pause between tries is a read with a timeout on a UDP socket nobody sends to:
+ *   until port 3128 listens: its LISTEN line in the namespace's /proc/net/tcp (connecting to find out made socat
+ *   fork a child and open a connection to the proxy on every call; the connect is the fallback where /proc/net is
+ *   unreadable). The pause between tries is a read with a timeout on a UDP socket nobody sends to:
  *   a sleep without starting a process (about half the commands need one pause, and starting `sleep` cost more
  *   than the pause itself).
  * - It exports TMPDIR=/tmp/claude, a directory it never creates; use the session temp dir instead.
@@ -64,9 +66,11 @@ function shq(s: string): string {
 export function innerScript(tmpDir: string): string {
   return [
     'if [ -n "${HTTP_PROXY:-}" ] && [ -z "${CORDON_SBX_OFFLINE:-}" ]; then __cordon_i=0; __cordon_w=; { exec {__cordon_w}<>/dev/udp/127.0.0.1/9; } 2>/dev/null || __cordon_w=',
-    '  while [ "$__cordon_i" -lt 1000 ] && ! { : <>/dev/tcp/127.0.0.1/3128; } 2>/dev/null; do __cordon_i=$((__cordon_i+1))',
+    '  __cordon_up() { local l; [ -r /proc/net/tcp ] || { : <>/dev/tcp/127.0.0.1/3128; return; }',
+    '    while IFS= read -r l; do [[ $l == *:0C38\\ 00000000:0000\\ 0A* ]] && return 0; done </proc/net/tcp; return 1; } 2>/dev/null',
+    '  while [ "$__cordon_i" -lt 1000 ] && ! __cordon_up; do __cordon_i=$((__cordon_i+1))',
     '    if [ -n "$__cordon_w" ]; then read -r -t 0.002 -u "$__cordon_w" __cordon_x; else sleep 0.002; fi; done',
-    '  if [ -n "$__cordon_w" ]; then exec {__cordon_w}>&-; fi; unset __cordon_i __cordon_w __cordon_x; fi',
+    '  if [ -n "$__cordon_w" ]; then exec {__cordon_w}>&-; fi; unset __cordon_i __cordon_w __cordon_x; unset -f __cordon_up; fi',
     `export TMPDIR=${shq(tmpDir)} NO_PROXY= no_proxy= CORDON_SANDBOXED=1; unset CORDON_SBX_OFFLINE`,
     // Placeholder mounts must not look like untracked files to git (see git-exclude.ts).
     'if [ -n "${CORDON_SBX_GITEXCL:-}" ]; then export GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }\'core.excludesfile=$CORDON_SBX_GITEXCL\'"; fi; unset CORDON_SBX_GITEXCL',
