@@ -106,19 +106,14 @@ export function verifyAudit(opts: VerifyOptions): VerifyReport {
   // Two connections: `lock` takes the write lock just long enough to read the head file and start a read snapshot
   // on `snap`; the walk then reads that snapshot, so it sees exactly the records the head file describes while
   // writers go on appending (and a long walk never holds hook calls up).
-  let lock: Database.Database;
-  let snap: Database.Database;
+  const conns: Database.Database[] = [];
   try {
-    lock = openDb({ stateDir: opts.stateDir, readOnly: true });
+    while (conns.length < 2) conns.push(openDb({ stateDir: opts.stateDir, readOnly: true }));
   } catch (err) {
+    for (const c of conns) c.close();
     return fail('unavailable', (err as Error).message);
   }
-  try {
-    snap = openDb({ stateDir: opts.stateDir, readOnly: true });
-  } catch (err) {
-    lock.close();
-    return fail('unavailable', (err as Error).message);
-  }
+  const [lock, snap] = conns as [Database.Database, Database.Database];
   try {
     let headRead: { anchor?: Anchor; raw?: string } = {};
     snap.exec('BEGIN');

@@ -84,7 +84,7 @@ export function decodeCommand(pieces: string[]): string {
 }
 
 export async function runMask(req: MaskRequest): Promise<number> {
-  const env = req.env ?? process.env;
+  let env = req.env ?? process.env;
   let file: string;
   let args: string[];
   if (req.b64 && req.b64.length > 0) {
@@ -97,6 +97,8 @@ export async function runMask(req: MaskRequest): Promise<number> {
     }
     file = req.shell ?? 'bash';
     args = ['-c', command];
+    // This shell runs outside the sandbox: no ~/.bashrc for it (see withShellLevel).
+    env = withShellLevel(env);
   } else if (req.argv && req.argv.length > 0) {
     file = req.argv[0]!;
     args = req.argv.slice(1);
@@ -112,6 +114,5 @@ export async function runMask(req: MaskRequest): Promise<number> {
     process.stderr.write(`cordon mask: the command was not run because the secret store cannot be read (${(err as Error).message.split('\n')[0]}); run \`cordon secrets list\` to see the problem\n`);
     return 126;
   }
-  // The shell here runs outside the sandbox: no ~/.bashrc for it (see withShellLevel).
-  return runMasked(file, args, { env: req.b64 && req.b64.length > 0 ? withShellLevel(env) : env, known });
+  return runMasked(file, args, { env, known });
 }
