@@ -8,9 +8,28 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeModel } from '../../src/testkit/fake-model.js';
+import { startFakeModel, type CapturedRequest, type Script } from '../../src/testkit/fake-model.js';
 import { runClaude } from '../../src/testkit/claude-run.js';
 import { auditLog, initProject, SKIP_NO_CLAUDE } from './project.js';
+
+type Project = ReturnType<typeof initProject>;
+
+/**
+ * Runs the scripted session with the real CLI and checks that the hook allowed its Bash call: whatever was kept
+ * from happening, the sandbox kept it. Returns what the model was sent.
+ */
+async function runAllowedSession(p: Project, script: Script, prompt: string): Promise<CapturedRequest[]> {
+  const m = await startFakeModel(script);
+  try {
+    const run = await runClaude({ cwd: p.repo, home: p.home, prompt, modelUrl: m.url, permissionMode: 'bypass', env: p.env });
+    assert.equal(run.code, 0, run.stderr);
+    const pre = auditLog(p, run.json?.session_id as string).filter((r) => r.event === 'PreToolUse' && r.tool === 'Bash');
+    assert.equal(pre[0]?.decision, 'allow');
+    return m.requests;
+  } finally {
+    await m.close();
+  }
+}
 
 const SKIP = SKIP_NO_CLAUDE || (existsSync('/usr/bin/bwrap') ? false : 'bubblewrap missing (apt-get install bubblewrap socat ripgrep)');
 
@@ -38,26 +57,16 @@ test('a script the hook cannot see into still cannot read ~/.ssh, write ~/.bashr
       { tool: 'Write', input: { file_path: join(p.repo, 'probe.sh'), content: probe + '\n' } },
       { tool: 'Bash', input: { command: 'bash probe.sh', description: 'run the probe' } },
     ];
-    const m = await startFakeModel(script);
-    try {
-      const run = await runClaude({ cwd: p.repo, home: p.home, prompt: 'run the probe', modelUrl: m.url, permissionMode: 'bypass', env: p.env });
-      assert.equal(run.code, 0, run.stderr);
-      const report = readFileSync(join(p.repo, 'report.txt'), 'utf8');
-      assert.match(report, /finished/, 'the script ran to the end inside the sandbox');
-      assert.match(report, /read blocked/);
-      assert.match(report, /write blocked/);
-      assert.match(report, /egress blocked/);
-      assert.equal(readFileSync(join(p.home, '.bashrc'), 'utf8'), '# original\n');
-      assert.equal(existsSync(join(p.repo, 'stolen.txt')) && readFileSync(join(p.repo, 'stolen.txt'), 'utf8').includes(key), false);
-      assert.equal(hits, 0, 'the local server must not be reached');
-      assert.equal(JSON.stringify(m.requests).includes(key), false, 'the key never reaches the model');
-      // The hook allowed the call and recorded that it ran confined.
-      const sessionId = run.json?.session_id as string;
-      const pre = auditLog(p, sessionId).filter((r) => r.event === 'PreToolUse' && r.tool === 'Bash');
-      assert.equal(pre[0]?.decision, 'allow');
-    } finally {
-      await m.close();
-    }
+    const requests = await runAllowedSession(p, script, 'run the probe');
+    const report = readFileSync(join(p.repo, 'report.txt'), 'utf8');
+    assert.match(report, /finished/, 'the script ran to the end inside the sandbox');
+    assert.match(report, /read blocked/);
+    assert.match(report, /write blocked/);
+    assert.match(report, /egress blocked/);
+    assert.equal(readFileSync(join(p.home, '.bashrc'), 'utf8'), '# original\n');
+    assert.equal(existsSync(join(p.repo, 'stolen.txt')) && readFileSync(join(p.repo, 'stolen.txt'), 'utf8').includes(key), false);
+    assert.equal(hits, 0, 'the local server must not be reached');
+    assert.equal(JSON.stringify(requests).includes(key), false, 'the key never reaches the model');
   } finally {
     server.close();
     p.cleanup();
@@ -71,18 +80,9 @@ test('local commands the hook allows (the form without network bridges) are conf
     // Each word is static and each program is on the local list: the hook allows it, and the rewrite leaves the
     // network bridges out. Only the sandbox keeps the writes inside the workspace.
     const command = `mkdir -p ${outside}/made; touch ${outside}/touched.txt; echo done > done.txt`;
-    const m = await startFakeModel([{ tool: 'Bash', input: { command, description: 'tidy up' } }]);
-    try {
-      const run = await runClaude({ cwd: p.repo, home: p.home, prompt: 'tidy up', modelUrl: m.url, permissionMode: 'bypass', env: p.env });
-      assert.equal(run.code, 0, run.stderr);
-      assert.equal(readFileSync(join(p.repo, 'done.txt'), 'utf8'), 'done\n', 'the command ran inside the sandbox');
-      assert.equal(existsSync(outside), false, `${outside} must not be created`);
-      const sessionId = run.json?.session_id as string;
-      const pre = auditLog(p, sessionId).filter((r) => r.event === 'PreToolUse' && r.tool === 'Bash');
-      assert.equal(pre[0]?.decision, 'allow');
-    } finally {
-      await m.close();
-    }
+    await runAllowedSession(p, [{ tool: 'Bash', input: { command, description: 'tidy up' } }], 'tidy up');
+    assert.equal(readFileSync(join(p.repo, 'done.txt'), 'utf8'), 'done\n', 'the command ran inside the sandbox');
+    assert.equal(existsSync(outside), false, `${outside} must not be created`);
   } finally {
     rmSync(outside, { recursive: true, force: true });
     p.cleanup();
