@@ -139,7 +139,8 @@ export class Analyzer {
     const saved = this.src;
     this.src = code;
     try {
-      if (tree.hasError) {
+      // Code cut at the token budget usually ends mid-construct; that is the limit's doing, reported below.
+      if (tree.hasError && !cutMsg) {
         this.invalid = true;
         this.problem(ctx.depth === 0 ? 'input does not parse as bash' : `code run by ${what} does not parse as bash`);
       }

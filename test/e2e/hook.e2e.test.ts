@@ -91,6 +91,25 @@ test('an everyday rm -rf node_modules runs (bypass mode)', { skip: SKIP_NO_CLAUD
   }
 });
 
+test('a command past the analysis limits is refused unrun, and the reason names the limit (bypass mode)', { skip: SKIP_NO_CLAUDE }, async () => {
+  const p = initProject();
+  try {
+    // ~20 KB, about 8,000 shell tokens: past the 5,000-token budget. Its first word would leave a file behind.
+    const command = 'touch limit-marker.txt; ' + 'true | '.repeat(4000) + 'true';
+    const { run, results } = await session(p, [{ tool: 'Bash', input: { command, description: 'a long pipeline' } }]);
+    assert.equal(existsSync(join(p.repo, 'limit-marker.txt')), false, 'the command must not run');
+    assert.equal(results.length, 1);
+    assert.equal(results[0]?.isError, true, 'the model should get an error tool_result');
+    assert.match(results[0]?.content ?? '', /\[shell\.limit\]/, results[0]?.content);
+    assert.match(results[0]?.content ?? '', /more than 5000 shell tokens/, results[0]?.content);
+    const pre = auditLog(p, String(run.json?.session_id)).filter((r) => r.event === 'PreToolUse');
+    assert.equal(pre[0]?.decision, 'deny');
+    assert.equal(pre[0]?.ruleId, 'shell.limit');
+  } finally {
+    p.cleanup();
+  }
+});
+
 test('git reset --hard needs approval, which -p cannot give: the work tree is unchanged', { skip: SKIP_NO_CLAUDE }, async () => {
   const p = initProject();
   try {

@@ -34,7 +34,10 @@ test('too many nodes or tokens is limited, with what could be read', () => {
 test('over the token budget only the start is read (the answer is a refusal either way)', () => {
   const ir = parse('rm -rf /; ' + 'a | '.repeat(20000) + 'b');
   assert.equal(ir.status, 'limited');
-  assert.match(ir.problems.join(' '), /more than 5000 shell tokens/);
+  // A cut that ends mid-pipeline (`… | true |`): the reason given is the limit, not a syntax error the cut made.
+  const midPipe = parse('touch x; ' + 'true | '.repeat(4000) + 'true');
+  assert.equal(midPipe.status, 'limited');
+  assert.match(midPipe.problems[0] ?? '', /more than 5000 shell tokens/, midPipe.problems.join('; '));
   // About 1,000 tokens' worth of pipeline stages, not the ~2,500 that fit in the whole budget.
   assert.equal(LIMITS.explainTokens, 1000);
   assert.ok(ir.commands.length > 100 && ir.commands.length <= 510, String(ir.commands.length));
